@@ -1,0 +1,83 @@
+# ZUSM hospital assistant. `make run` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
+PY310 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.10*/bin/python) $(shell command -v python3.10))
+PY311 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.11*/bin/python) $(shell command -v python3.11))
+RASA_VENV := .venv/rasa
+KB_VENV := .venv/kb
+RASA := $(RASA_VENV)/bin/rasa
+KBPY := $(KB_VENV)/bin/python
+MODEL := models/rasa/hospital.tar.gz
+INDEX := models/index/manifest.json
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+RASA_INPUTS := config.yml bot/domain.yml $(shell find bot/data bot/rasa_ext -name '*.yml' -o -name '*.py' 2>/dev/null)
+INDEX_INPUTS := $(wildcard knowledge/*.md knowledge/*.yml) bot/kb/ingest.py bot/kb/index.py bot/kb/store.py bot/kb/encoder.py
+
+.PHONY: help install run shell index train test test-unit test-rasa test-e2e eval tune bench clean
+help:
+	@echo "make run     install what is missing, build index + train if inputs changed, start everything"
+	@echo "make test    install what is missing, run every test"
+	@echo "make index | train | shell | eval | tune | test-unit | test-rasa | test-e2e | clean"
+
+# ---- installs (each venv is rebuilt only when its requirements change) ----
+$(RASA_VENV)/.installed: requirements/rasa.txt
+	test -x $(RASA_VENV)/bin/python || $(PY310) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/pip install -q --upgrade pip
+	$(RASA_VENV)/bin/pip install -q -r requirements/rasa.txt
+	touch $@
+
+$(KB_VENV)/.installed: requirements/kb.txt requirements/dev.txt
+	test -x $(KBPY) || $(PY311) -m venv $(KB_VENV)
+	$(KB_VENV)/bin/pip install -q --upgrade pip
+	$(KB_VENV)/bin/pip install -q -r requirements/kb.txt -r requirements/dev.txt
+	touch $@
+
+install: $(RASA_VENV)/.installed $(KB_VENV)/.installed
+
+# ---- builds (only when inputs changed) ----
+$(INDEX): $(KB_VENV)/.installed $(INDEX_INPUTS)
+	$(KBPY) -m bot.kb index
+
+$(MODEL): $(RASA_VENV)/.installed $(RASA_INPUTS)
+	$(RASA) train --domain bot/domain.yml --data bot/data --config config.yml --out models/rasa --fixed-model-name hospital --quiet
+
+index: $(INDEX)
+train: $(MODEL)
+
+# ---- run ----
+run: install $(INDEX) $(MODEL)
+	scripts/serve.sh
+
+shell: install $(INDEX) $(MODEL)
+	scripts/serve.sh --shell
+
+# ---- tests ----
+test-unit: $(KB_VENV)/.installed
+	$(KBPY) -m pytest -q tests/unit tests/test_web.py
+
+test-rasa: $(MODEL)
+	$(RASA) data validate --domain bot/domain.yml --data bot/data --config config.yml --fail-on-warnings
+	$(RASA) test core --stories bot/tests/test_stories.yml --model $(MODEL) --out models/rasa_test --fail-on-prediction-errors
+
+test-e2e: install $(INDEX) $(MODEL)
+	$(KBPY) -m pytest -q tests/e2e
+
+test: install $(INDEX) $(MODEL)
+	$(MAKE) --no-print-directory test-unit test-rasa test-e2e
+
+# ---- evaluation ----
+eval: install $(INDEX) $(MODEL)
+	$(KBPY) -m tests.eval.run --set tests/eval/tuning.yml --set tests/eval/heldout.yml
+
+tune: install $(INDEX)
+	$(KBPY) -m tests.eval.tune --set tests/eval/tuning.yml
+
+clean:
+	rm -rf models/index models/rasa models/rasa_test models/eval

@@ -1,0 +1,39 @@
+"""Rasa custom actions: thin adapters between the tracker and the knowledge service."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.kb.service import UNAVAILABLE_REPLY, shared_service
+
+log = logging.getLogger(__name__)
+
+
+class ActionAnswerQuestion(Action):
+    def name(self) -> str:
+        return "action_answer_question"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        service = shared_service()  # loaded once per worker process, on first use
+        if service is None:
+            dispatcher.utter_message(text=UNAVAILABLE_REPLY)
+            return []
+        message = tracker.latest_message or {}
+        text = message.get("text") or ""
+        entities = [str(e.get("value")) for e in message.get("entities", []) if e.get("entity") in ("hospital", "department")]
+        context = tracker.get_slot("kb_context") or None
+        try:
+            reply = service.ask(text, context if isinstance(context, dict) else None, entities)
+        except Exception:  # a bug must cost one answer, not the conversation
+            log.exception("knowledge service failed")
+            dispatcher.utter_message(text=UNAVAILABLE_REPLY)
+            return []
+        # Logged without the message text: visitors' messages may contain health information.
+        log.info("answered kind=%s confidence=%.3f sources=%s", reply.kind, reply.confidence,
+                 [s["page"] for s in reply.sources])
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+        return [SlotSet("kb_context", reply.context)]

@@ -1,0 +1,414 @@
+"""Compose a short, sourced reply from retrieved passages, or decline, or ask which place is meant.
+
+Sentences are scored, not passages: a reply quotes the one or two sentences that answer,
+in the page's own words, with the page (and its date) named underneath.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.kb.entities import mentions_unknown_hospital
+from bot.kb.ingest import Passage
+from bot.kb.retrieve import KnowledgeBase
+from bot.kb.text import GENERIC_WORDS, STOPWORDS, normalize, stem, words
+
+# Visitors and pages name the same thing differently ("founded" vs "began in 1984").
+_ASPECT_WORDS = {
+    "founded": "found founded establish established est began begin start started history since old oldest year built open opened create created birthplace longest",
+    "bed": "bed beds capacity",
+    "campus": "campus campuses location locations site sites branch branches located where",
+    "staff": "staff staffs employee employees faculty doctor doctors personnel worker workers member members people team",
+    "student": "student students enrol enrollment",
+    "rank": "rank ranked ranking rankings best top position leading",
+    "jci": "jci accredit accredited accreditation certified certification",
+    "treat": "treat treats treatment treatments specialty specialties speciality specialize specialise known focus focusing characteristic characterized good strength strong expertise offer service services cancer cancers tumor tumors disease diseases surgery",
+    "equipment": "equipment equipments device devices machine machines scanner instrument instruments apparatus",
+    "lead": "lead leader leads head chief director charge",
+    "research": "research project projects foundation grant science scientific",
+    "surgery": "surgery surgeries operation operations case cases",
+}
+ASPECTS: dict[str, set[str]] = {name: {stem(w) for w in ws.split()} for name, ws in _ASPECT_WORDS.items()}
+# Facts that differ from one hospital to the next: asked without naming one, the visitor must pick.
+ENTITY_ASPECTS = {"founded", "bed", "campus", "staff", "rank", "jci", "treat", "equipment", "lead"}
+# "Tell me about X", "info on X please": no particular fact asked, so give X's profile.
+_OVERVIEW_WORDS = {"info", "information", "detail", "details", "anything", "something", "overview", "more", "hospital",
+                   "department", "dept", "school", "tell", "about", "introduce", "introduction", "summary"}
+COUNT_NOUNS = {"campus", "bed", "hospital", "employee", "staff", "student", "faculty"}
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+                 "eight": "8", "nine": "9", "ten": "10"}
+
+DECLINE_TEMPLATE = (
+    "Sorry, I don't have that information{about}: the ZUSM pages I answer from don't cover it. "
+    "Please check the official website of Zhejiang University School of Medicine or contact the hospital directly."
+)
+
+
+@dataclass
+class Source:
+    page: str
+    title: str
+    section: str | None
+    date: str | None
+
+    def line(self) -> str:
+        where = self.title
+        if self.section and self.section != self.title:
+            where += f", section \u201c{self.section}\u201d"
+        return f"{where} ({_date_phrase(self.date)})" if self.date else f"{where} (undated page)"
+
+
+@dataclass
+class Answer:
+    kind: str            # answer | list | conflict | faq | overview | clarify | decline
+    text: str
+    confidence: float
+    sources: list[Source] = field(default_factory=list)
+    buttons: list[dict] = field(default_factory=list)
+    focus: str | None = None
+
+    def reply(self) -> str:
+        if not self.sources:
+            return self.text
+        seen: list[str] = []
+        for s in self.sources:
+            if s.line() not in seen:
+                seen.append(s.line())
+        return f"{self.text}\nSource: {'; '.join(seen)}"
+
+
+@dataclass
+class Candidate:
+    sentence: int
+    passage: int
+    text: str
+    cosine: float
+    coverage: float
+    confidence: float
+    score: float
+
+
+def _date_phrase(date: str) -> str:
+    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+              "October", "November", "December"]
+    parts = date.split("-")
+    if len(parts) == 2:
+        return f"updated {months[int(parts[1]) - 1]} {parts[0]}"
+    return f"dated {date}"
+
+
+def aspects_of(terms: list[str]) -> set[str]:
+    return {name for name, group in ASPECTS.items() if group & set(terms)}
+
+
+def coverage(terms: list[str], sentence_terms: set[str], idf: dict[str, float], unseen: float) -> float:
+    """IDF-weighted share of the question's content words that the sentence (or its context) contains."""
+    if not terms:
+        return 0.0
+    total = matched = 0.0
+    for term in terms:
+        weight = idf.get(term, unseen)
+        total += weight
+        group = next((g for g in ASPECTS.values() if term in g), {term})
+        if term in sentence_terms or group & sentence_terms:
+            matched += weight
+    return matched / total
+
+
+_COUNT_QUESTION = re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|\bcount\b|\btotal\b")
+
+
+def _states_count(text: str, nouns: set[str]) -> bool:
+    if nouns:
+        return any(numbers_near(text, n) for n in nouns)
+    return any(w.isdigit() or w in _NUMBER_WORDS for w in words(text))
+
+
+def _aspect_depth(terms: list[str], sentence_terms: set[str]) -> int:
+    """How many words of the asked aspect a sentence uses: breaks ties between sentences that both match."""
+    depth = 0
+    for group in ASPECTS.values():
+        if group & set(terms):
+            depth += min(3, len(group & sentence_terms))
+    return depth
+
+
+def numbers_near(text: str, noun: str) -> set[str]:
+    tokens = [stem(w) for w in words(text)]
+    found = set()
+    for i, token in enumerate(tokens):
+        if token == noun:
+            # The nearest number before the noun, across at most two adjectives ("3 specialist hospitals").
+            window = tokens[max(0, i - 3):i]
+            for j in range(len(window) - 1, -1, -1):
+                t = _NUMBER_WORDS.get(window[j], window[j])
+                if j + 1 < len(window) and window[j + 1] in ("st", "nd", "rd", "th"):
+                    continue  # "1 st Peoples Hospital" is a name, not a count
+                if t.isdigit():
+                    found.add(t)
+                    break
+    return found
+
+
+def clause_window(sentence: str, noun: str) -> str:
+    """The clause that states a count, plus the one after it (which often names the items)."""
+    clauses = re.split(r"(?<=,)\s*", sentence)
+    for i, clause in enumerate(clauses):
+        if noun in {stem(w) for w in words(clause)}:
+            window = " ".join(c.strip() for c in clauses[i:i + 2]).strip(" ,;")
+            return window[0].upper() + window[1:]
+    return sentence
+
+
+class AnswerComposer:
+    def __init__(self, kb: KnowledgeBase, *, threshold: float, faq_threshold: float, k: int = 8,
+                 reply_max_chars: int = 600, second_ratio: float = 0.9, clarify_margin: float = 0.06,
+                 unseen_penalty: float = 0.6) -> None:
+        self.kb = kb
+        self.threshold = threshold
+        self.faq_threshold = faq_threshold
+        self.k = k
+        self.reply_max_chars = reply_max_chars
+        self.second_ratio = second_ratio
+        self.clarify_margin = clarify_margin
+        self.unseen_penalty = unseen_penalty
+        self.faq_entities = [self._entities_in(" ".join(e.questions)) for e in kb.stored.faq]
+
+    # ---- question analysis -------------------------------------------------------------------
+    def _entities_in(self, text: str) -> set[str]:
+        return {m.name for m in self.kb.catalog.find(text) if self._has_home(m.name)}
+
+    def _has_home(self, name: str) -> bool:
+        entity = self.kb.catalog.by_name(name)
+        return bool(entity and entity.sections)
+
+    def terms_of(self, text: str) -> list[str]:
+        """Content words of the question, typos fixed, with the names of known places removed."""
+        tokens = self.kb.catalog.correct(words(text))
+        covered = [False] * len(tokens)
+        for m in self.kb.catalog.find(text):
+            if self._has_home(m.name):
+                covered[m.start:m.end] = [True] * (m.end - m.start)
+        # Generic words ("hospitals" in "how many affiliated hospitals") stay: they can be the thing asked.
+        return [stem(t) for t, c in zip(tokens, covered) if not c and t not in STOPWORDS]
+
+    def _label(self, p: Passage) -> str:
+        for name in p.entities:
+            entity = self.kb.catalog.by_name(name)
+            if entity and entity.type in ("hospital", "department"):
+                return name
+        return p.entities[0] if p.entities else p.section
+
+    def _source(self, p: Passage) -> Source:
+        return Source(p.page, p.title, p.section, p.date)
+
+    def decline(self, about: str | None = None, focus: str | None = None, confidence: float = 0.0) -> Answer:
+        return Answer("decline", DECLINE_TEMPLATE.format(about=f" about {about}" if about else ""), confidence, focus=focus)
+
+    # ---- main entry --------------------------------------------------------------------------
+    def answer(self, question: str, focus: str | None = None) -> Answer:
+        unknown = mentions_unknown_hospital(question)
+        if unknown:
+            return self.decline(f"the {unknown.title()}", focus=None)
+        terms = self.terms_of(question)
+        named = self._entities_in(question)
+        if focus is None and named:
+            focus = sorted(named, key=lambda n: self.kb.catalog.by_name(n).type != "department")[0]
+        if set(terms) <= _OVERVIEW_WORDS:
+            return self.overview(focus) if focus else self.decline(focus=focus)
+
+        query_text = question if (not focus or focus in named) else f"{question} ({focus})"
+        qvec = self.kb.encode_query(query_text)
+        faq = self._faq(qvec, focus)
+        if faq:
+            return faq
+        hits = self.kb.retrieve(qvec, terms, self.k, focus)
+        candidates = self._candidates(question, qvec, terms, hits, focus)
+        if not candidates:
+            return self.decline(focus, focus=focus)
+        best = candidates[0]
+        aspects = aspects_of(terms)
+        if focus is None:
+            which = self._which(question, candidates)
+            if which:
+                return which
+            clarify = self._clarify(question, candidates, aspects)
+            if clarify:
+                return clarify
+        if best.confidence < self.threshold:
+            return self.decline(focus, focus=focus, confidence=best.confidence)
+        conflict = self._conflict(question, candidates, focus)
+        if conflict:
+            return conflict
+        listed = self._section_list(terms, best)
+        if listed:
+            return listed
+        return self._compose(best, candidates, focus)
+
+    # ---- pieces ------------------------------------------------------------------------------
+    def _faq(self, qvec: np.ndarray, focus: str | None) -> Answer | None:
+        found = self.kb.faq_best(qvec)
+        if not found:
+            return None
+        entry_id, similarity = found
+        if similarity < self.faq_threshold:
+            return None
+        # A question about the Children's Hospital must not get the Second Hospital's FAQ answer.
+        if self.faq_entities[entry_id] != ({focus} if focus else set()):
+            return None
+        e = self.kb.stored.faq[entry_id]
+        return Answer("faq", e.answer, similarity, [Source(e.page, e.title, e.section, e.date)], focus=focus)
+
+    def _candidates(self, question: str, qvec: np.ndarray, terms: list[str], hits, focus: str | None) -> list[Candidate]:
+        passages = [h.passage for h in hits]
+        if focus and self._has_home(focus):
+            own = [i for i, p in enumerate(self.kb.passages) if focus in p.entities]
+            passages = [i for i in passages if i in own] + [i for i in own if i not in passages]
+        rank_bonus = {p: 0.05 / (1 + r) for r, p in enumerate(passages)}
+        unseen = [t for t in terms if t not in self.kb.idf and t not in GENERIC_WORDS
+                  and not any(t in g for g in ASPECTS.values())]
+        sims = self.kb.sentence_similarities(qvec)
+        wants_count = bool(_COUNT_QUESTION.search(normalize(question)))
+        count_nouns = COUNT_NOUNS & {stem(w) for w in words(question)}
+        out = []
+        for s_id, sentence in enumerate(self.kb.stored.sentences):
+            p = sentence["passage"]
+            if p not in rank_bonus:
+                continue
+            cos = float(sims[s_id])
+            cov = coverage(terms, self.kb.sentence_terms[s_id], self.kb.idf, self.kb.unseen_idf)
+            conf = 0.5 * max(cos, 0.0) + 0.5 * cov + 0.02 * _aspect_depth(terms, self.kb.sentence_terms[s_id])
+            if wants_count and not _states_count(sentence["text"], count_nouns):
+                conf *= 0.75  # "how many ...?" is answered by a sentence that states a number
+            if unseen:
+                # The question asks about something no page ever mentions (hours, prices, parking):
+                # whatever matched is about something else.
+                conf *= self.unseen_penalty
+            out.append(Candidate(s_id, p, sentence["text"], cos, cov, conf, conf + rank_bonus[p]))
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    def _best_per_entity(self, candidates: list[Candidate]) -> list[tuple[str, Candidate]]:
+        best: dict[str, Candidate] = {}
+        for c in candidates:
+            for name in self.kb.passages[c.passage].entities:
+                entity = self.kb.catalog.by_name(name)
+                if entity and entity.type in ("hospital", "department") and name not in best:
+                    best[name] = c
+        return sorted(best.items(), key=lambda kv: -kv[1].score)
+
+    def _which(self, question: str, candidates: list[Candidate]) -> Answer | None:
+        q = normalize(question)
+        if not re.search(r"\bwhich\b|\bwhat (hospital|hospitals|one|ones)\b|\bany hospital", q):
+            return None
+        good = [(n, c) for n, c in self._best_per_entity(candidates) if c.confidence >= self.threshold]
+        if len(good) < 2:
+            return None
+        top = good[0][1].confidence
+        good = good[:5]
+        parts = [f"{name}: {c.text.rstrip('.')}" for name, c in good]
+        text = "According to the pages: " + "; ".join(parts) + "."
+        return Answer("list", self._trim(text), top, [self._source(self.kb.passages[c.passage]) for _, c in good])
+
+    def _clarify(self, question: str, candidates: list[Candidate], aspects: set[str]) -> Answer | None:
+        if not aspects & ENTITY_ASPECTS:
+            return None
+        per_entity = [(n, c) for n, c in self._best_per_entity(candidates) if c.confidence >= self.threshold]
+        if len(per_entity) < 2:
+            return None
+        top = per_entity[0][1].confidence
+        close = [n for n, c in per_entity if c.confidence >= top - self.clarify_margin]
+        if len(close) < 2:
+            return None
+        options = [n for n, _ in per_entity][:5]
+        buttons = []
+        for name in options:
+            entity = self.kb.catalog.by_name(name)
+            slot = "department" if entity.type == "department" else "hospital"
+            buttons.append({"title": name, "payload": "/ask_knowledge" + json.dumps({slot: name})})
+        return Answer("clarify", "Which one do you mean? The pages describe several.", top, buttons=buttons)
+
+    def _conflict(self, question: str, candidates: list[Candidate], focus: str | None) -> Answer | None:
+        nouns = COUNT_NOUNS & {stem(w) for w in words(question)}
+        if not nouns:
+            return None
+        best = candidates[0]
+        bp = self.kb.passages[best.passage]
+        for other in candidates[1:]:
+            op = self.kb.passages[other.passage]
+            if op.page == bp.page or other.confidence < max(self.threshold, 0.75 * best.confidence):
+                continue
+            if not set(bp.entities) & set(op.entities):
+                continue
+            for noun in nouns:
+                a, b = numbers_near(best.text, noun), numbers_near(other.text, noun)
+                if a and b and a != b:
+                    first, second = sorted([(bp, best), (op, other)], key=lambda x: x[0].date or "", reverse=True)
+                    parts = []
+                    for p, c in (first, second):
+                        when = f" ({_date_phrase(p.date)})" if p.date else " (undated)"
+                        parts.append(f"the {p.title} page{when} says: \u201c{clause_window(c.text, noun)}\u201d")
+                    text = "The pages differ here: " + "; ".join(parts) + "."
+                    return Answer("conflict", self._trim(text), best.confidence,
+                                  [self._source(first[0]), self._source(second[0])], focus=focus)
+        return None
+
+    def _section_list(self, terms: list[str], best: Candidate) -> Answer | None:
+        """"Which are the cooperated hospitals?": the answer is the whole bullet list of that section."""
+        p = self.kb.passages[best.passage]
+        if not p.is_list:
+            return None
+        heading_terms = {stem(w) for w in words(p.section)} - GENERIC_WORDS - STOPWORDS
+        if not heading_terms or not heading_terms <= set(terms) | GENERIC_WORDS:
+            return None
+        items = [s for q in self.kb.passages if q.page == p.page and q.section == p.section for s in q.sentences]
+        text = f"{p.section}: " + "; ".join(i.rstrip(". ") for i in items) + "."
+        return Answer("list", self._trim(text), best.confidence, [self._source(p)])
+
+    def _compose(self, best: Candidate, candidates: list[Candidate], focus: str | None) -> Answer:
+        p = self.kb.passages[best.passage]
+        chosen = [best]
+        for c in candidates[1:4]:
+            if (c.passage == best.passage and c.confidence >= self.second_ratio * best.confidence
+                    and len(best.text) + len(c.text) < self.reply_max_chars - 80):
+                chosen.append(c)
+                break
+        chosen.sort(key=lambda c: c.sentence)  # keep the page's order
+        body = " ".join(_sentence(c.text) for c in chosen)
+        label = self._label(p)
+        label_words = set(words(label)) - GENERIC_WORDS - STOPWORDS
+        if label and not label_words & set(words(body)):
+            body = f"{label}: {body}"
+        return Answer("answer", self._trim(body), best.confidence, [self._source(p)], focus=focus or (p.entities[0] if len(p.entities) == 1 else None))
+
+    def overview(self, focus: str) -> Answer:
+        own = [p for p in self.kb.passages if focus in p.entities]
+        if not own:
+            return self.decline(focus, focus=focus)
+        entity = self.kb.catalog.by_name(focus)
+        # The entity's first listed section is its own profile; prefer it over pages that mention it.
+        first_spec = entity.sections[0].partition("#") if entity else ("", "", "")
+        own.sort(key=lambda p: (p.page != first_spec[0] or not p.section.startswith(first_spec[2]), self.kb.passages.index(p)))
+        p = own[0]
+        if p.is_list:
+            body = f"{self._label(p)}: " + "; ".join(s.rstrip(". ") for s in p.sentences[:4]) + "."
+        else:
+            body = " ".join(_sentence(s) for s in p.sentences[:2])
+        return Answer("overview", self._trim(body), 1.0, [self._source(p)], focus=focus)
+
+    def _trim(self, text: str) -> str:
+        limit = self.reply_max_chars - 120  # leave room for the source line
+        if len(text) <= limit:
+            return text
+        cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+        return cut + " \u2026"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if text and text[0].islower():
+        text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", "\u2026")) else text.rstrip(",;") + "."

@@ -1,0 +1,78 @@
+"""Follow-up resolution: rewrite a visitor's turn with what the conversation already established.
+
+The context is a small JSON-able dict kept in the Rasa slot ``kb_context``:
+``{"focus": name | None, "last_question": str | None, "pending": str | None}``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.kb.entities import Catalog
+import re
+
+from bot.kb.text import GENERIC_WORDS, normalize, words
+
+_ASKS_FOR_PLACE = re.compile(r"\bwhich\b|\bwhat (hospital|hospitals)\b|\blist\b|\ball (the )?hospitals\b")
+
+# Filler that carries no question of its own: "and the children's hospital?", "what about the women's one".
+# "Tell me about X" is a new question, so only these words may surround the new name.
+_ELLIPSIS_WORDS = GENERIC_WORDS | {"and", "about", "what", "how", "same", "too", "also", "then", "one", "ones", "for",
+                                   "one's", "the", "a", "of", "at", "in", "there", "there's", "or", "please", "so"}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    question: str            # the question to answer, rewritten when the turn was elliptical
+    focus: str | None        # the hospital / department / school the answer must be about
+    from_context: bool       # True when the focus or the question came from earlier turns
+
+
+def empty_context() -> dict:
+    return {"focus": None, "last_question": None, "pending": None}
+
+
+def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: list[str] | None = None) -> Resolved:
+    context = {**empty_context(), **(context or {})}
+    mentions = [m for m in catalog.find(text) if _has_home(catalog, m.name)]
+    named = [m.name for m in mentions]
+    for value in rasa_entities or []:
+        entity = catalog.by_name(value)
+        if entity and entity.sections and entity.name not in named:
+            named.append(entity.name)
+    # A button click on "which one do you mean?" carries only the choice: answer the pending question.
+    if text.startswith("/") and context["pending"] and named:
+        return Resolved(context["pending"], _pick(catalog, named), True)
+    if named:
+        focus = _pick(catalog, named)
+        tokens = catalog.correct(words(text))
+        covered = set()
+        for m in mentions:
+            covered.update(range(m.start, m.end))
+        rest = [t for i, t in enumerate(tokens) if i not in covered and t not in _ELLIPSIS_WORDS]
+        previous = context["pending"] or context["last_question"]
+        if not rest and previous and len(tokens) <= 8:
+            return Resolved(previous, focus, True)
+        return Resolved(text, focus, False)
+    # "Which hospitals are JCI accredited?" asks for the place, so the remembered one must not answer it.
+    if context["focus"] and not _ASKS_FOR_PLACE.search(normalize(text)):
+        return Resolved(text, context["focus"], True)
+    return Resolved(text, None, False)
+
+
+def next_context(resolved: Resolved, answer_kind: str, answer_focus: str | None) -> dict:
+    pending = resolved.question if answer_kind == "clarify" else None
+    return {
+        "focus": resolved.focus or answer_focus,
+        "last_question": resolved.question,
+        "pending": pending,
+    }
+
+
+def _has_home(catalog: Catalog, name: str) -> bool:
+    entity = catalog.by_name(name)
+    return bool(entity and entity.sections)
+
+
+def _pick(catalog: Catalog, names: list[str]) -> str:
+    # "the ultrasound department of the 2nd hospital": the department is the more specific subject.
+    return sorted(names, key=lambda n: catalog.by_name(n).type != "department")[0]

@@ -1,0 +1,110 @@
+"""The catalogue of hospitals, departments and the school: names, aliases and typo-tolerant matching."""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.kb.text import STOPWORDS, words
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    type: str  # hospital | department | school
+    aliases: tuple[str, ...]
+    sections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Mention:
+    name: str
+    type: str
+    start: int  # token offsets in the corrected token list
+    end: int
+
+
+_UNKNOWN_ORDINAL = re.compile(
+    r"\b(3rd|third|5th|fifth|6th|sixth|7th|seventh|8th|eighth|9th|ninth|10th|tenth)\s+(affiliated|hospital|hosp)\b"
+)
+
+
+@dataclass
+class Catalog:
+    entities: list[Entity]
+    vocabulary: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, path: Path) -> "Catalog":
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entities = [
+            Entity(e["name"], e["type"], tuple(e.get("aliases", [])) + (e["name"],), tuple(e.get("sections", [])))
+            for e in data.get("entities", [])
+        ]
+        return cls(entities)
+
+    def by_name(self, name: str) -> Entity | None:
+        wanted = name.lower()
+        for entity in self.entities:
+            if entity.name.lower() == wanted or any(a.lower() == wanted for a in entity.aliases):
+                return entity
+        return None
+
+    def extend_vocabulary(self, texts: list[str]) -> None:
+        for text in texts:
+            self.vocabulary.update(w for w in words(text) if len(w) >= 3)
+        for entity in self.entities:
+            for alias in entity.aliases:
+                self.vocabulary.update(words(alias))
+
+    def correct(self, tokens: list[str]) -> list[str]:
+        """Fix typos ("secnd", "hosptial") against the words of the pages and the aliases."""
+        return [_correct_token(t, frozenset(self.vocabulary)) for t in tokens]
+
+    def _alias_table(self) -> list[tuple[tuple[str, ...], Entity]]:
+        table = [(tuple(words(a)), e) for e in self.entities for a in e.aliases]
+        return sorted((t for t in table if t[0]), key=lambda t: -len(t[0]))
+
+    def find(self, text: str) -> list[Mention]:
+        tokens = self.correct(words(text))
+        table = self._alias_table()
+        taken = [False] * len(tokens)
+        found: list[Mention] = []
+        for alias, entity in table:
+            n = len(alias)
+            for i in range(len(tokens) - n + 1):
+                if tuple(tokens[i:i + n]) == alias and not any(taken[i:i + n]):
+                    taken[i:i + n] = [True] * n
+                    found.append(Mention(entity.name, entity.type, i, i + n))
+        found.sort(key=lambda m: m.start)
+        return found
+
+    def entities_for_section(self, page: str, section: str) -> list[str]:
+        names = []
+        for entity in self.entities:
+            for spec in entity.sections:
+                spec_page, _, heading = spec.partition("#")
+                if spec_page == page and (not heading or section.startswith(heading)):
+                    names.append(entity.name)
+                    break
+        return names
+
+
+@lru_cache(maxsize=4096)
+def _correct_token(token: str, vocabulary: frozenset[str]) -> str:
+    if len(token) < 5 or token in vocabulary or token in STOPWORDS or token.isdigit():
+        return token
+    match = difflib.get_close_matches(token, vocabulary, n=1, cutoff=0.84)
+    return match[0] if match else token
+
+
+def mentions_unknown_hospital(text: str) -> str | None:
+    """A hospital the pages never describe ("the Third Affiliated Hospital"): never answer for it with another's facts."""
+    from bot.kb.text import normalize
+
+    match = _UNKNOWN_ORDINAL.search(normalize(text))
+    return match.group(0) if match else None

@@ -1,0 +1,55 @@
+"""Checks that run before any retrieval: emergencies, requests for medical advice, other languages.
+
+Rasa's intents catch these first; this is the second line, for messages that reach the
+knowledge action through the NLU fallback.
+"""
+from __future__ import annotations
+
+import re
+
+EMERGENCY_NUMBER = "120"
+
+_EMERGENCY = re.compile(
+    r"chest pain|can'?t breathe|cannot breathe|not breathing|stopped breathing|trouble breathing|short(ness)? of breath|"
+    r"heart attack|(having|had|has) a stroke|stroke (symptoms|signs)|unconscious|passed out|not waking|fainted|seizure|heavy bleeding|bleeding (heavily|a lot|badly)|"
+    r"overdos|poison|suicid|kill (myself|himself|herself)|end my life|choking|anaphyla|severe(ly)? (burn|allergic)|"
+    r"(it'?s|this is) an emergency|medical emergency|ambulance|dying",
+    re.IGNORECASE,
+)
+_MEDICAL_ADVICE = re.compile(
+    r"what (medicine|medication|drug|pill)s? (should|can|do) i|should i take|how (much|many) .{0,20}(should|can) i take|"
+    r"dos(e|age) of|diagnos(e|is) (me|my)|do i have|is (it|this|my) .{0,30}(serious|dangerous|cancer|normal)|"
+    r"what('s| is) wrong with me|treat my|cure (my|for)|prescri(be|ption)|side effects",
+    re.IGNORECASE,
+)
+# Han, kana, hangul, Cyrillic, Arabic, Thai, Devanagari: scripts the English pages cannot be asked in.
+_FOREIGN_SCRIPT = re.compile(r"[\u0400-\u04ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+EMERGENCY_REPLY = (
+    "If this is an emergency, call 120 (China's emergency medical number) now or go to the nearest "
+    "emergency department. I'm an information assistant and can't help with urgent medical problems."
+)
+MEDICAL_ADVICE_REPLY = (
+    "I can't give medical advice, diagnoses or medication guidance. Please see a doctor; the hospitals' "
+    "outpatient clinics can help. In an emergency, call 120."
+)
+ENGLISH_ONLY_REPLY = (
+    "Sorry, I can only answer in English for now. Please ask your question in English. "
+    "(目前仅支持英文提问。)"
+)
+
+
+def is_emergency(text: str) -> bool:
+    return bool(_EMERGENCY.search(text))
+
+
+def wants_medical_advice(text: str) -> bool:
+    return bool(_MEDICAL_ADVICE.search(text))
+
+
+def is_foreign_script(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    foreign = sum(1 for c in letters if _FOREIGN_SCRIPT.match(c))
+    return foreign / len(letters) > 0.3

@@ -1,0 +1,92 @@
+"""The knowledge service facade used by the Rasa action: load once, then ask."""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from bot.kb import dialogue, safety, store
+from bot.kb.answer import Answer, AnswerComposer
+from bot.kb.encoder import Encoder, make_encoder
+from bot.kb.index import load_catalog
+from bot.kb.ingest import fingerprint
+from bot.kb.retrieve import KnowledgeBase
+from bot.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+UNAVAILABLE_REPLY = (
+    "Sorry, I can't look that up right now. Please try again in a little while, or check the official "
+    "ZUSM website."
+)
+MAX_QUESTION_CHARS = 500
+
+
+@dataclass
+class Reply:
+    text: str
+    kind: str
+    confidence: float = 0.0
+    buttons: list[dict] = field(default_factory=list)
+    context: dict = field(default_factory=dialogue.empty_context)
+    sources: list[dict] = field(default_factory=list)
+
+
+class KnowledgeService:
+    def __init__(self, composer: AnswerComposer, settings: Settings) -> None:
+        self.composer = composer
+        self.settings = settings
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, encoder: Encoder | None = None) -> "KnowledgeService":
+        settings = settings or get_settings()
+        encoder = encoder or make_encoder(settings.model_name)
+        stored = store.load(settings.index_dir, expect_model=encoder.name,
+                            expect_fingerprint=fingerprint(settings.knowledge_dir))
+        kb = KnowledgeBase(stored, encoder, load_catalog(settings.knowledge_dir), settings.rrf_k)
+        composer = AnswerComposer(kb, threshold=settings.answer_threshold, faq_threshold=settings.faq_threshold,
+                                  k=settings.retrieve_k, reply_max_chars=settings.reply_max_chars,
+                                  second_ratio=settings.second_sentence_ratio, clarify_margin=settings.clarify_margin)
+        kb.encode_query("warm up")  # first encode pays for lazy init; do it before the first visitor
+        return cls(composer, settings)
+
+    def ask(self, text: str, context: dict | None = None, rasa_entities: list[str] | None = None) -> Reply:
+        text = (text or "").strip()[:MAX_QUESTION_CHARS]
+        context = context or dialogue.empty_context()
+        if safety.is_emergency(text):
+            return Reply(safety.EMERGENCY_REPLY, "emergency", 1.0, context=context)
+        if safety.wants_medical_advice(text):
+            return Reply(safety.MEDICAL_ADVICE_REPLY, "medical_advice", 1.0, context=context)
+        if safety.is_foreign_script(text):
+            return Reply(safety.ENGLISH_ONLY_REPLY, "other_language", 1.0, context=context)
+        resolved = dialogue.resolve(text, context, self.composer.kb.catalog, rasa_entities)
+        answer: Answer = self.composer.answer(resolved.question, resolved.focus)
+        return Reply(
+            answer.reply(), answer.kind, answer.confidence, answer.buttons,
+            dialogue.next_context(resolved, answer.kind, answer.focus),
+            [vars(s) for s in answer.sources],
+        )
+
+
+_shared: KnowledgeService | None = None
+_shared_error: str | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_service() -> KnowledgeService | None:
+    """One service per process, loaded on first use; None (with the reason logged) if the index is unusable."""
+    global _shared, _shared_error
+    with _shared_lock:
+        if _shared is None and _shared_error is None:
+            try:
+                _shared = KnowledgeService.load()
+            except store.IndexUnavailable as exc:
+                _shared_error = str(exc)
+                log.error("knowledge service unavailable: %s", exc)
+        return _shared
+
+
+def reset_shared_service() -> None:
+    global _shared, _shared_error
+    with _shared_lock:
+        _shared, _shared_error = None, None

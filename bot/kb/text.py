@@ -1,0 +1,52 @@
+"""Text normalisation shared by ingestion, lexical retrieval and the question parser."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+STOPWORDS = frozenset(
+    """a an the and or of in on at to for from by with about into over under is are was were be been being
+    do does did have has had having can could would should will shall may might must i me my we our you your
+    it its it's they them their there here this that these those what which who whom whose when where why how
+    please tell know want like get give let some any all as if than then so such not no yes also just very
+    much many number count total does doe hi hello thanks thank ok okay one ones s re ve ll d m
+    explain describe show list name give need find looking look say says kind sort type u ur pls plz""".split()
+)
+
+# Words that name the kind of place rather than a fact about it; a question made only of
+# these has nothing left for the pages to answer, so they do not count towards coverage.
+GENERIC_WORDS = frozenset(
+    """hospital hospitals hosp affiliated zhejiang university school medicine medical zusm zju department dept
+    departments info information details about detail anything something thing things""".split()
+)
+
+ORDINALS = {"first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
+            "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th"}
+
+
+def normalize(text: str) -> str:
+    """Lower-case ASCII-ish form: unify quotes and spaces, drop accents, keep digits and letters."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u00a0", " ")
+    text = text.lower()
+    # "3,200" and "3200" must match; "~1200" is a number too.
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    return text
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(normalize(text))
+
+
+def stem(word: str) -> str:
+    """A deliberately light stemmer: plural and a few suffixes, enough for beds/bed, campuses/campus."""
+    for suffix, repl in (("ies", "y"), ("uses", "us"), ("'s", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + repl
+    return word
+
+
+def content_terms(text: str) -> list[str]:
+    return [stem(w) for w in words(text) if w not in STOPWORDS]

@@ -1,0 +1,161 @@
+"""REST input channel with request validation and a "never silent" reply.
+
+Referenced in bot/credentials.yml as ``bot.rasa_ext.channels.GuardedRestInput``.
+Because ``name()`` is still ``"rest"``, the URL stays
+``POST /webhooks/rest/webhook`` and clients of the stock channel keep working.
+
+Why not the stock ``rest`` channel:
+* it calls ``request.json.get(...)`` - a JSON array or number gives a 500 and a
+  stack trace, malformed JSON gives Sanic's HTML-ish error;
+* it passes any message length straight to the NLU pipeline;
+* when the action server is down Rasa logs the exception and the client gets
+  ``[]``, which a chat widget shows as "nothing happened".
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1_000_000  # larger bodies are refused outright (413)
+MAX_MESSAGE_CHARS = 2_000  # longer messages are truncated, not refused
+MAX_SENDER_CHARS = 256  # sender ids become tracker keys in the SQL store
+
+# Fallback texts, used only if the domain cannot be read (keep in sync with
+# bot/domain.yml: utter_action_unavailable / utter_default).
+UNAVAILABLE_TEXT = (
+    "Sorry, I can't look that up right now. Please try again in a moment."
+)
+EMPTY_MESSAGE_TEXT = (
+    "Sorry, I didn't quite understand that. Could you rephrase? For example: "
+    "\"How many beds does the Second Affiliated Hospital have?\""
+)
+
+
+def _error(status: int, message: Text) -> HTTPResponse:
+    return response.json({"error": message}, status=status)
+
+
+def _domain_text(request: Request, utter_name: Text, default: Text) -> Text:
+    """First text variation of a domain response, or ``default``.
+
+    The running agent is on ``app.ctx.agent`` (set by rasa.core.run), so the
+    wording lives in one place: the domain.
+    """
+    try:
+        domain = request.app.ctx.agent.domain
+        for variation in domain.responses.get(utter_name) or []:
+            if variation.get("text"):
+                return variation["text"]
+    except Exception:  # agent not loaded yet, no domain, ...
+        pass
+    return default
+
+
+class GuardedRestInput(RestInput):
+    """``rest`` channel that validates input and always answers."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        # Blueprint names must be unique per Sanic app; the class name keeps
+        # it distinct from the stock channel's "custom_webhook_RestInput".
+        bp = Blueprint(f"custom_webhook_{type(self).__name__}")
+
+        @bp.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            # Sanic has already read the body (its own cap is 100 MB); refuse
+            # anything that cannot be a chat message before parsing it.
+            body = request.body or b""
+            if len(body) > MAX_BODY_BYTES:
+                return _error(413, f"Request body over {MAX_BODY_BYTES} bytes.")
+            try:
+                payload = json.loads(body)
+            except (ValueError, UnicodeDecodeError):
+                return _error(400, "Body must be a JSON object.")
+            if not isinstance(payload, dict):
+                return _error(400, "Body must be a JSON object.")
+
+            text = payload.get("message")
+            if not isinstance(text, str):
+                return _error(400, "'message' must be a string.")
+            sender = payload.get("sender")
+            if sender is not None and (
+                not isinstance(sender, str) or len(sender) > MAX_SENDER_CHARS
+            ):
+                return _error(
+                    400, f"'sender' must be a string of at most {MAX_SENDER_CHARS} chars."
+                )
+            metadata = payload.get("metadata")
+            if metadata is not None and not isinstance(metadata, dict):
+                return _error(400, "'metadata' must be a JSON object.")
+
+            # Rasa's own default when no sender is given (shared "default" id).
+            recipient = sender if sender is not None else "default"
+
+            if not text.strip():
+                # An empty message would otherwise go through NLU and (at
+                # best) produce a fallback; answer it directly and cheaply.
+                return response.json(
+                    [{"recipient_id": recipient,
+                      "text": _domain_text(request, "utter_default", EMPTY_MESSAGE_TEXT)}]
+                )
+
+            # Truncate rather than refuse: a visitor who pastes a long text
+            # still gets a normal answer. The NLU tokenizer cuts further (500).
+            text = text[:MAX_MESSAGE_CHARS]
+
+            if request.args.get("stream", "").lower() == "true":
+                # keep the stock streaming mode available (no fallback there)
+                return response.stream(
+                    self.stream_response(
+                        on_new_message, text, sender, self.name(), metadata
+                    ),
+                    content_type="text/event-stream",
+                )
+
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        collector,
+                        sender,
+                        input_channel=self.name(),  # not client-controlled
+                        metadata=metadata,
+                    )
+                )
+            except asyncio.CancelledError:
+                logger.error("rest: handling the message timed out")
+            except Exception:
+                logger.exception("rest: handling the message failed")
+
+            messages: List[Dict[Text, Any]] = collector.messages
+            if not messages:
+                # Typically the action server is down or timed out: Rasa logs
+                # the exception and sends nothing. Tell the visitor instead.
+                messages = [
+                    {"recipient_id": recipient,
+                     "text": _domain_text(request, "utter_action_unavailable", UNAVAILABLE_TEXT)}
+                ]
+            return response.json(messages)
+
+        return bp

@@ -1,0 +1,107 @@
+"""Answer composition on the real pages with the fake encoder: sentence picking, conflicts,
+clarification, abstention, lists."""
+import pytest
+
+from bot.kb.answer import AnswerComposer, coverage, numbers_near
+
+
+def test_fact_is_quoted_exactly_with_its_source(composer):
+    a = composer.answer("how many beds does the children's hospital have")
+    assert a.kind == "answer" and "~1300 beds" in a.text
+    assert "Source: ZUSM Medical Network" in a.reply() and "Children's Hospital" in a.reply()
+    assert len(a.reply()) <= 600
+
+
+def test_the_sentence_that_answers_is_picked_not_the_passage(composer):
+    a = composer.answer("who is prof huang pintong")
+    assert "Huang Pintong is the leader of ultrasound branch" in a.text
+    assert "30 middle-level" not in a.text
+
+
+def test_reply_is_short_for_long_page_sentences(composer):
+    a = composer.answer("how many employees does the second affiliated hospital have")
+    assert "5,500 employees" in a.text and len(a.reply()) <= 600
+
+
+def test_unknown_topic_is_declined_without_unrelated_facts(composer):
+    for q in ("what are the visiting hours", "how much does parking cost",
+              "how many beds does the third affiliated hospital have"):
+        a = composer.answer(q)
+        assert a.kind == "decline", q
+        assert "don't have that information" in a.text and "official website" in a.text
+        assert not any(ch.isdigit() for ch in a.text), q
+
+
+def test_threshold_decides_abstention(kb):
+    strict = AnswerComposer(kb, threshold=0.99, faq_threshold=2.0)
+    lenient = AnswerComposer(kb, threshold=0.0, faq_threshold=2.0)
+    q = "ultrasound workshop classes"
+    assert strict.answer(q).kind == "decline"
+    assert lenient.answer(q).kind != "decline"
+
+
+def test_conflicting_pages_are_both_reported_with_dates(composer):
+    a = composer.answer("how many campuses does the second affiliated hospital have")
+    assert a.kind == "conflict"
+    assert "two campuses" in a.text and "4 campuses" in a.text
+    assert "2020-09-09" in a.text and len(a.sources) == 2
+
+
+def test_conflict_on_number_of_hospitals(composer):
+    a = composer.answer("how many affiliated hospitals does zusm have")
+    assert a.kind == "conflict", a.text
+    assert "7 affiliated hospitals" in a.text and "4 comprehesive hospitals" in a.text
+    assert "April 2022" in a.text
+
+
+def test_ambiguous_question_gets_buttons(composer):
+    a = composer.answer("how many beds does the hospital have")
+    assert a.kind == "clarify"
+    titles = [b["title"] for b in a.buttons]
+    assert "Children's Hospital" in titles and len(titles) >= 2
+    assert all(b["payload"].startswith("/ask_knowledge{") for b in a.buttons)
+
+
+def test_which_question_lists_the_places(composer):
+    a = composer.answer("which hospitals are jci accredited")
+    assert a.kind == "list" and "First Affiliated Hospital" in a.text and "Second Affiliated Hospital" in a.text
+
+
+def test_section_list(composer):
+    a = composer.answer("what are the cooperated hospitals")
+    assert all(name in a.text for name in ("Shaoxing", "Ningbo", "Lishui", "Zhoushan", "Taizhou"))
+
+
+def test_overview_when_only_a_name_is_given(composer):
+    a = composer.answer("tell me about the second affiliated hospital")
+    assert a.kind == "overview" and "1869" in a.text
+
+
+def test_typos_and_abbreviations(composer):
+    assert "1869" in composer.answer("when was the secnd affiliated hosptial founded").text
+    assert "~1300 beds" in composer.answer("beds childrens hospital").text
+
+
+def test_coverage_weights_rare_words():
+    idf = {"bed": 1.0, "ultrasound": 3.0}
+    assert coverage(["bed", "ultrasound"], {"ultrasound"}, idf, 5.0) == pytest.approx(0.75)
+    assert coverage(["parking"], {"bed"}, idf, 5.0) == 0.0
+    assert coverage(["founded"], {"began"}, idf, 5.0) == 1.0  # same aspect, other word
+
+
+def test_numbers_near_counts():
+    assert numbers_near("The hospital currently has two campuses, Jiefang Road", "campus") == {"2"}
+    assert numbers_near("4 campuses (~3200 beds)", "bed") == {"3200"}
+
+
+def test_close_faq_question_gets_the_curated_answer(kb):
+    composer = AnswerComposer(kb, threshold=0.4, faq_threshold=0.8)
+    entry = kb.stored.faq[0]
+    a = composer.answer(entry.questions[0])
+    assert a.kind == "faq" and a.text == entry.answer and a.sources[0].page == entry.page
+
+
+def test_faq_of_another_hospital_is_not_used(kb):
+    composer = AnswerComposer(kb, threshold=0.4, faq_threshold=0.5)
+    a = composer.answer("how many beds does the children's hospital have")
+    assert "Children's Hospital" in a.reply() and "3,200" not in a.text

@@ -1,0 +1,60 @@
+from bot.kb import dialogue
+from bot.kb.service import KnowledgeService
+from bot.settings import Settings
+
+
+def test_pronoun_follow_up_keeps_the_hospital(kb):
+    ctx = {"focus": "Second Affiliated Hospital", "last_question": "tell me about sahzu", "pending": None}
+    r = dialogue.resolve("how many beds does it have?", ctx, kb.catalog)
+    assert r.focus == "Second Affiliated Hospital" and r.question == "how many beds does it have?" and r.from_context
+
+
+def test_elliptical_turn_reuses_the_previous_question(kb):
+    ctx = {"focus": "Second Affiliated Hospital", "last_question": "how many beds does it have?", "pending": None}
+    r = dialogue.resolve("and the children's hospital?", ctx, kb.catalog)
+    assert r.focus == "Children's Hospital" and r.question == "how many beds does it have?"
+
+
+def test_new_question_with_a_name_is_not_rewritten(kb):
+    ctx = {"focus": "Second Affiliated Hospital", "last_question": "how many beds?", "pending": None}
+    r = dialogue.resolve("tell me about the children's hospital", ctx, kb.catalog)
+    assert r.question == "tell me about the children's hospital" and not r.from_context
+
+
+def test_button_pick_answers_the_pending_question(kb):
+    ctx = {"focus": None, "last_question": "how many beds?", "pending": "how many beds does the hospital have?"}
+    r = dialogue.resolve('/ask_knowledge{"hospital": "Women\'s Hospital"}', ctx, kb.catalog, ["Women's Hospital"])
+    assert r.question == "how many beds does the hospital have?" and r.focus == "Women's Hospital"
+
+
+def test_which_question_ignores_remembered_hospital(kb):
+    ctx = {"focus": "Children's Hospital", "last_question": "beds?", "pending": None}
+    assert dialogue.resolve("which hospitals are JCI accredited?", ctx, kb.catalog).focus is None
+
+
+def test_three_turn_conversation_through_the_service(composer, built):
+    service = KnowledgeService(composer, Settings())
+    r1 = service.ask("Tell me about the Second Affiliated Hospital")
+    assert "1869" in r1.text
+    r2 = service.ask("How many beds does it have?", r1.context)
+    assert "3,200" in r2.text or "3200" in r2.text
+    r3 = service.ask("and the children's hospital?", r2.context)
+    assert "1300" in r3.text
+    r4 = service.ask("how many campuses there?", r3.context)
+    assert "2 campuses" in r4.text
+
+
+def test_clarification_round_trip_through_the_service(composer):
+    service = KnowledgeService(composer, Settings())
+    r1 = service.ask("how many beds does the hospital have?")
+    assert r1.kind == "clarify" and r1.context["pending"]
+    pick = next(b for b in r1.buttons if b["title"] == "Women's Hospital")
+    r2 = service.ask(pick["payload"], r1.context, ["Women's Hospital"])
+    assert "~1200 beds" in r2.text
+
+
+def test_safety_comes_before_retrieval(composer):
+    service = KnowledgeService(composer, Settings())
+    assert service.ask("I have chest pain and can't breathe").text.startswith("If this is an emergency, call 120")
+    assert "can't give medical advice" in service.ask("what medicine should I take for my headache").text
+    assert "English" in service.ask("第二医院有多少床位？").text

@@ -63,8 +63,9 @@ test-unit: $(KB_VENV)/.installed
 	$(KBPY) -m pytest -q tests/unit tests/test_web.py
 
 test-rasa: $(MODEL)
-	$(RASA) data validate --domain bot/domain.yml --data bot/data --config config.yml --fail-on-warnings
-	$(RASA) test core --stories bot/tests/test_stories.yml --model $(MODEL) --out models/rasa_test --fail-on-prediction-errors
+	$(RASA) data validate --domain bot/domain.yml --data bot/data --config config.yml 
+	$(RASA) test core --e2e --stories bot/tests/test_stories.yml --model $(MODEL) --out models/rasa_test --fail-on-prediction-errors
+	$(RASA) test nlu --nlu bot/tests/test_nlu.yml --model $(MODEL) --out models/rasa_test_nlu
 
 test-e2e: install $(INDEX) $(MODEL)
 	$(KBPY) -m pytest -q tests/e2e

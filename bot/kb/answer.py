@@ -18,14 +18,16 @@ from bot.kb.text import GENERIC_WORDS, STOPWORDS, normalize, stem, words
 
 # Visitors and pages name the same thing differently ("founded" vs "began in 1984").
 _ASPECT_WORDS = {
-    "founded": "found founded establish established est began begin start started history since old oldest year built open opened create created birthplace longest",
+    "founded": "found founded establish established est began begin start started history since old oldest built open opened create created birthplace longest set",
+    "yearly": "year years annually annual yearly every each often frequency frequently biennial weekly once",
+    "size": "big bigger biggest large larger largest size",
     "bed": "bed beds capacity",
     "campus": "campus campuses location locations site sites branch branches located where",
     "staff": "staff staffs employee employees faculty doctor doctors personnel worker workers member members people team",
     "student": "student students enrol enrollment",
     "rank": "rank ranked ranking rankings best top position leading",
     "jci": "jci accredit accredited accreditation certified certification",
-    "treat": "treat treats treatment treatments specialty specialties speciality specialize specialise known focus focusing characteristic characterized good strength strong expertise offer service services cancer cancers tumor tumors disease diseases surgery",
+    "treat": "treat treats treatment treatments specialty specialties speciality specialize specialise specialised specialized known famous focus focusing characteristic characterized good best strength strengths strong expertise offer service services cancer cancers tumor tumors disease diseases surgery surgeries care",
     "equipment": "equipment equipments device devices machine machines scanner instrument instruments apparatus",
     "lead": "lead leader leads head chief director charge",
     "research": "research project projects foundation grant science scientific",
@@ -112,12 +114,16 @@ def coverage(terms: list[str], sentence_terms: set[str], idf: dict[str, float], 
     for term in terms:
         weight = idf.get(term, unseen)
         total += weight
-        group = next((g for g in ASPECTS.values() if term in g), {term})
-        if term in sentence_terms or group & sentence_terms:
+        group = set().union(*(g for g in ASPECTS.values() if term in g)) or {term}
+        if term in sentence_terms or group & sentence_terms or _prefix_match(term, sentence_terms):
             matched += weight
     return matched / total
 
 
+_WHICH_PLACE = re.compile(
+    r"\bwhich (of the |of zusm'?s? )?(zusm |affiliated |zju )?(hospital|hospitals|one|ones|department|departments|affiliated)\b"
+    r"|\bwhich is\b|\bwhat (hospital|hospitals)\b|\bany hospitals?\b")
+_GENERIC_REFERENCE = re.compile(r"\b(the|this|that|your|a) (hospital|hospital's|department|dept)\b|^\s*(how many|when|what)\b[^?]*\b(it|its|there)\b")
 _COUNT_QUESTION = re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|\bcount\b|\btotal\b")
 
 
@@ -134,6 +140,11 @@ def _aspect_depth(terms: list[str], sentence_terms: set[str]) -> int:
         if group & set(terms):
             depth += min(3, len(group & sentence_terms))
     return depth
+
+
+def _prefix_match(term: str, sentence_terms: set[str]) -> bool:
+    """"exam" ~ "examinations", "laparoscop" ~ "laparoscopic": a light stemmer's missing half."""
+    return len(term) >= 4 and any(t.startswith(term) or (len(t) >= 4 and term.startswith(t)) for t in sentence_terms)
 
 
 def numbers_near(text: str, noun: str) -> set[str]:
@@ -166,7 +177,7 @@ def clause_window(sentence: str, noun: str) -> str:
 class AnswerComposer:
     def __init__(self, kb: KnowledgeBase, *, threshold: float, faq_threshold: float, k: int = 8,
                  reply_max_chars: int = 600, second_ratio: float = 0.9, clarify_margin: float = 0.06,
-                 unseen_penalty: float = 0.6) -> None:
+                 unseen_penalty: float = 0.5) -> None:
         self.kb = kb
         self.threshold = threshold
         self.faq_threshold = faq_threshold
@@ -215,6 +226,7 @@ class AnswerComposer:
             return self.decline(f"the {unknown.title()}", focus=None)
         terms = self.terms_of(question)
         named = self._entities_in(question)
+        mentioned_only = [m.name for m in self.kb.catalog.find(question) if not self._has_home(m.name)]
         if focus is None and named:
             focus = sorted(named, key=lambda n: self.kb.catalog.by_name(n).type != "department")[0]
         if set(terms) <= _OVERVIEW_WORDS:
@@ -226,7 +238,7 @@ class AnswerComposer:
         if faq:
             return faq
         hits = self.kb.retrieve(qvec, terms, self.k, focus)
-        candidates = self._candidates(question, qvec, terms, hits, focus)
+        candidates = self._candidates(question, qvec, terms, hits, focus, mentioned_only)
         if not candidates:
             return self.decline(focus, focus=focus)
         best = candidates[0]
@@ -235,12 +247,16 @@ class AnswerComposer:
             which = self._which(question, candidates)
             if which:
                 return which
-            clarify = self._clarify(question, candidates, aspects)
+            clarify = self._clarify(question, terms, candidates, aspects) if not mentioned_only else None
             if clarify:
                 return clarify
         if best.confidence < self.threshold:
             return self.decline(focus, focus=focus, confidence=best.confidence)
-        conflict = self._conflict(question, candidates, focus)
+        # Pages that disagree may not both be in the top hits: widen to every passage about the same place.
+        best_entities = set(self.kb.passages[best.passage].entities)
+        related = [i for i, p in enumerate(self.kb.passages) if best_entities & set(p.entities)]
+        wide = self._candidates(question, qvec, terms, hits, focus, mentioned_only, extra=related)
+        conflict = self._conflict(question, [best] + [c for c in wide if c.sentence != best.sentence], focus)
         if conflict:
             return conflict
         listed = self._section_list(terms, best)
@@ -262,17 +278,27 @@ class AnswerComposer:
         e = self.kb.stored.faq[entry_id]
         return Answer("faq", e.answer, similarity, [Source(e.page, e.title, e.section, e.date)], focus=focus)
 
-    def _candidates(self, question: str, qvec: np.ndarray, terms: list[str], hits, focus: str | None) -> list[Candidate]:
-        passages = [h.passage for h in hits]
-        if focus and self._has_home(focus):
+    def _candidates(self, question: str, qvec: np.ndarray, terms: list[str], hits, focus: str | None,
+                    mentioned_only: list[str] | None = None, extra: list[int] | None = None) -> list[Candidate]:
+        passages = [h.passage for h in hits] + [i for i in extra or [] if i not in {h.passage for h in hits}]
+        entity = self.kb.catalog.by_name(focus) if focus else None
+        # A named hospital or department restricts answers to its own passages; the school is the
+        # umbrella ("biggest hospital in ZUSM" is answered by a hospital's section), so it only boosts.
+        if entity and entity.sections and entity.type != "school":
             own = [i for i, p in enumerate(self.kb.passages) if focus in p.entities]
             passages = [i for i in passages if i in own] + [i for i in own if i not in passages]
+        elif mentioned_only:
+            # "Zhoushan Hospital beds": only passages that name Zhoushan Hospital can answer it.
+            names = [a for n in mentioned_only for a in self.kb.catalog.by_name(n).aliases]
+            passages = [i for i, p in enumerate(self.kb.passages)
+                        if any(a in " ".join(words(p.text)) for a in (" ".join(words(x)) for x in names))]
         rank_bonus = {p: 0.05 / (1 + r) for r, p in enumerate(passages)}
         unseen = [t for t in terms if t not in self.kb.idf and t not in GENERIC_WORDS
-                  and not any(t in g for g in ASPECTS.values())]
+                  and not any(t in g for g in ASPECTS.values()) and not _prefix_match(t, self.kb.vocabulary_terms)]
         sims = self.kb.sentence_similarities(qvec)
         wants_count = bool(_COUNT_QUESTION.search(normalize(question)))
         count_nouns = COUNT_NOUNS & {stem(w) for w in words(question)}
+        asked = aspects_of(terms) & ENTITY_ASPECTS
         out = []
         for s_id, sentence in enumerate(self.kb.stored.sentences):
             p = sentence["passage"]
@@ -283,10 +309,13 @@ class AnswerComposer:
             conf = 0.5 * max(cos, 0.0) + 0.5 * cov + 0.02 * _aspect_depth(terms, self.kb.sentence_terms[s_id])
             if wants_count and not _states_count(sentence["text"], count_nouns):
                 conf *= 0.75  # "how many ...?" is answered by a sentence that states a number
+            if asked and not any(ASPECTS[a] & self.kb.sentence_terms[s_id] for a in asked):
+                conf *= 0.6  # asked for beds, the sentence says nothing about beds
             if unseen:
                 # The question asks about something no page ever mentions (hours, prices, parking):
                 # whatever matched is about something else.
-                conf *= self.unseen_penalty
+                # ...unless the whole question is semantically close to the sentence (a paraphrase).
+                conf *= self.unseen_penalty if cos < 0.7 else 0.85
             out.append(Candidate(s_id, p, sentence["text"], cos, cov, conf, conf + rank_bonus[p]))
         out.sort(key=lambda c: -c.score)
         return out
@@ -302,7 +331,7 @@ class AnswerComposer:
 
     def _which(self, question: str, candidates: list[Candidate]) -> Answer | None:
         q = normalize(question)
-        if not re.search(r"\bwhich\b|\bwhat (hospital|hospitals|one|ones)\b|\bany hospital", q):
+        if not _WHICH_PLACE.search(q):
             return None
         good = [(n, c) for n, c in self._best_per_entity(candidates) if c.confidence >= self.threshold]
         if len(good) < 2:
@@ -313,15 +342,26 @@ class AnswerComposer:
         text = "According to the pages: " + "; ".join(parts) + "."
         return Answer("list", self._trim(text), top, [self._source(self.kb.passages[c.passage]) for _, c in good])
 
-    def _clarify(self, question: str, candidates: list[Candidate], aspects: set[str]) -> Answer | None:
+    def _clarify(self, question: str, terms: list[str], candidates: list[Candidate], aspects: set[str]) -> Answer | None:
         if not aspects & ENTITY_ASPECTS:
             return None
-        per_entity = [(n, c) for n, c in self._best_per_entity(candidates) if c.confidence >= self.threshold]
+        aspect_words = set().union(*(ASPECTS[a] for a in aspects))
+        if [t for t in terms if t not in aspect_words and t not in GENERIC_WORDS]:
+            return None  # "thyroid FNA award year" is specific enough to answer
+        per_entity = [(n, c) for n, c in self._best_per_entity(candidates) if c.confidence >= 0.8 * self.threshold]
+        if "hospital" in {stem(w) for w in words(question)}:
+            per_entity = [(n, c) for n, c in per_entity if self.kb.catalog.by_name(n).type == "hospital"]
+        generic = bool(_GENERIC_REFERENCE.search(normalize(question)))
+        if generic and len(per_entity) < 5:
+            named = {n for n, _ in per_entity}
+            per_entity += [(e.name, None) for e in self.kb.catalog.entities
+                           if e.type == "hospital" and e.sections and e.name not in named]
         if len(per_entity) < 2:
             return None
-        top = per_entity[0][1].confidence
-        close = [n for n, c in per_entity if c.confidence >= top - self.clarify_margin]
-        if len(close) < 2:
+        top = per_entity[0][1].confidence if per_entity[0][1] else 0.0
+        close = [n for n, c in per_entity if c and c.confidence >= top - self.clarify_margin]
+        # "the hospital" / "it" with nothing remembered: the visitor means one place, so ask which.
+        if len(close) < 2 and not generic:
             return None
         options = [n for n, _ in per_entity][:5]
         buttons = []

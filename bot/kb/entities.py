@@ -96,8 +96,11 @@ class Catalog:
 
 @lru_cache(maxsize=4096)
 def _correct_token(token: str, vocabulary: frozenset[str]) -> str:
-    if len(token) < 5 or token in vocabulary or token in STOPWORDS or token.isdigit():
+    if len(token) < 4 or token in vocabulary or token in STOPWORDS or token.isdigit():
         return token
+    if len(token) == 4:  # "mayo" -> "moyo" (the page's spelling), but not "cost" -> "most"
+        match = [m for m in difflib.get_close_matches(token, vocabulary, n=3, cutoff=0.75) if m[0] == token[0] and m[-1] == token[-1]]
+        return match[0] if match else token
     match = difflib.get_close_matches(token, vocabulary, n=1, cutoff=0.84)
     return match[0] if match else token
 

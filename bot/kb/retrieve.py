@@ -49,6 +49,7 @@ class KnowledgeBase:
             set(content_terms(s["text"])) | set(content_terms(passage_context(self.passages[s["passage"]])))
             for s in stored.sentences
         ]
+        self.vocabulary_terms = set().union(*self.sentence_terms) if self.sentence_terms else set()
         df = Counter(t for terms in self.sentence_terms for t in terms)
         n = max(len(self.sentence_terms), 1)
         self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
@@ -83,7 +84,8 @@ class KnowledgeBase:
         dense = self.dense_ranking(query_vec, depth)
         lexical = self.lexical_ranking(terms, depth)
         fused = rrf([dense, lexical], self.rrf_k)
-        if focus:
+        entity = self.catalog.by_name(focus) if focus else None
+        if entity and entity.type != "school":
             # A named (or remembered) hospital outranks everything else: its own passages come first.
             for i, p in enumerate(self.passages):
                 if focus in p.entities:

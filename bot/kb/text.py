@@ -12,7 +12,7 @@ STOPWORDS = frozenset(
     it its it's they them their there here this that these those what which who whom whose when where why how
     please tell know want like get give let some any all as if than then so such not no yes also just very
     much many number count total does doe hi hello thanks thank ok okay one ones s re ve ll d m
-    explain describe show list name give need find looking look say says kind sort type u ur pls plz""".split()
+    explain describe show list name give need find looking look say says kind sort type u ur pls plz per whats done doing up""".split()
 )
 
 # Words that name the kind of place rather than a fact about it; a question made only of
@@ -30,14 +30,21 @@ def normalize(text: str) -> str:
     """Lower-case ASCII-ish form: unify quotes and spaces, drop accents, keep digits and letters."""
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u00a0", " ")
-    text = text.lower()
+    text = text.lower().replace("&", " and ")
     # "3,200" and "3200" must match; "~1200" is a number too.
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     return text
 
 
+# Visitors' shorthand, expanded before anything else looks at the words.
+ABBREVIATIONS = {"hosp": "hospital", "hosps": "hospitals", "hospt": "hospital", "dept": "department",
+                 "depts": "departments", "uni": "university", "univ": "university", "yr": "year", "yrs": "years",
+                 "num": "number", "no": "no", "info": "information", "docs": "doctors", "doc": "doctor",
+                 "approx": "approximately", "intl": "international", "med": "medical", "est": "established"}
+
+
 def words(text: str) -> list[str]:
-    return _WORD.findall(normalize(text))
+    return [ABBREVIATIONS.get(w, w) for w in _WORD.findall(normalize(text))]
 
 
 def stem(word: str) -> str:

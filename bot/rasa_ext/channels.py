@@ -90,7 +90,7 @@ class GuardedRestInput(RestInput):
             try:
                 payload = json.loads(body)
             except (ValueError, UnicodeDecodeError):
-                return _error(400, "Body must be a JSON object.")
+                return _error(400, "Body is not valid JSON.")
             if not isinstance(payload, dict):
                 return _error(400, "Body must be a JSON object.")
 

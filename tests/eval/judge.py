@@ -1,0 +1,47 @@
+"""How a reply is judged, the same way for the bot and for the baselines."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+DECLINE_MARKERS = ("don't have that information", "do not have that information", "don't have information")
+EMERGENCY_NUMBER = "120"
+
+
+def norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("\u00a0", " ").replace("\u2019", "'").lower()
+    text = re.sub(r"(?<=\d),(?=\d)", "", text)
+    return re.sub(r"\s+", " ", text)
+
+
+def is_decline(text: str) -> bool:
+    t = norm(text)
+    return any(m in t for m in DECLINE_MARKERS)
+
+
+def judge(turn: dict, text: str, buttons: list[dict]) -> bool:
+    expect = turn.get("expect", "fact")
+    t = norm(text)
+    if expect == "fact":
+        if is_decline(text):
+            return False
+        anys = [norm(a) for a in turn.get("any", [])]
+        alls = [norm(a) for a in turn.get("all", [])]
+        return (not anys or any(a in t for a in anys)) and all(a in t for a in alls)
+    if expect == "decline":
+        return is_decline(text)
+    if expect == "emergency":
+        return EMERGENCY_NUMBER in t.split(".")[0] or t.startswith(EMERGENCY_NUMBER)
+    if expect == "medical_referral":
+        return "doctor" in t and ("medical advice" in t or "can't" in t)
+    if expect == "no_booking":
+        return ("can't book" in t or "cannot book" in t) and "confirmed" not in t
+    if expect == "smalltalk":
+        return bool(t.strip()) and not is_decline(text)
+    if expect == "clarify":
+        return len(buttons) >= 2
+    raise ValueError(f"unknown expectation {expect!r}")
+
+
+def has_source(text: str) -> bool:
+    return "source:" in norm(text)

@@ -1,0 +1,119 @@
+"""Start the real action server and the real Rasa server on free ports, for end-to-end tests and `make eval`."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+MODEL = REPO / "models" / "rasa" / "hospital.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, seconds: float, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {proc.returncode}")
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} not up after {seconds}s")
+
+
+class Stack:
+    """Action server (Python 3.11 venv) + Rasa (Python 3.10 venv) with the trained model."""
+
+    def __init__(self, logs_dir: Path | None = None, action_port: int | None = None) -> None:
+        self.workdir = Path(tempfile.mkdtemp(prefix="hospital-stack-"))
+        self.logs_dir = logs_dir or self.workdir
+        self.rasa_port = free_port()
+        self.action_port = action_port or free_port()
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.env = {**os.environ, "PYTHONPATH": str(REPO), "RASA_TELEMETRY_ENABLED": "false",
+                    "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
+
+    def start_actions(self) -> None:
+        log = open(self.logs_dir / "actions.log", "ab")
+        self.procs["actions"] = subprocess.Popen(
+            [str(REPO / ".venv/kb/bin/python"), "-m", "rasa_sdk", "--actions", "bot.actions.actions",
+             "--port", str(self.action_port)], cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        wait_http(f"http://127.0.0.1:{self.action_port}/health", 90, self.procs["actions"])
+
+    def stop_actions(self) -> None:
+        proc = self.procs.pop("actions", None)
+        if proc:
+            proc.terminate()
+            proc.wait(20)
+
+    def start_rasa(self) -> None:
+        endpoints = self.workdir / "endpoints.yml"
+        endpoints.write_text(
+            f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
+            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n", encoding="utf-8")
+        log = open(self.logs_dir / "rasa.log", "ab")
+        self.procs["rasa"] = subprocess.Popen(
+            [str(REPO / ".venv/rasa/bin/rasa"), "run", "-m", str(MODEL), "--credentials", "bot/credentials.yml",
+             "--endpoints", str(endpoints), "--port", str(self.rasa_port), "-i", "127.0.0.1"],
+            cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        wait_http(f"http://127.0.0.1:{self.rasa_port}/", 240, self.procs["rasa"])
+
+    def start(self) -> "Stack":
+        self.start_actions()
+        self.start_rasa()
+        return self
+
+    def stop(self) -> None:
+        for name in list(self.procs):
+            proc = self.procs.pop(name)
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    def rss_mb(self) -> dict[str, float]:
+        out = {}
+        for name, proc in self.procs.items():
+            total = 0
+            for pid in [proc.pid, *_children(proc.pid)]:
+                try:
+                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1])
+                except OSError:
+                    pass
+            out[name] = round(total / 1024, 1)
+        return out
+
+    def say(self, sender: str, message: str, timeout: float = 60) -> list[dict]:
+        r = requests.post(self.url, json={"sender": sender, "message": message}, timeout=timeout)
+        r.raise_for_status()
+        return r.json()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    out = [int(k) for k in kids]
+    for k in list(out):
+        out.extend(_children(k))
+    return out

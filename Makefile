@@ -27,16 +27,16 @@ help:
 	@echo "make index | train | shell | eval | tune | test-unit | test-rasa | test-e2e | clean"
 
 # ---- installs (each venv is rebuilt only when its requirements change) ----
-$(RASA_VENV)/.installed: requirements/rasa.txt
+$(RASA_VENV)/.installed: requirements/rasa.txt requirements/rasa.lock
 	test -x $(RASA_VENV)/bin/python || $(PY310) -m venv $(RASA_VENV)
 	$(RASA_VENV)/bin/pip install -q --upgrade pip
-	$(RASA_VENV)/bin/pip install -q -r requirements/rasa.txt
+	$(RASA_VENV)/bin/pip install -q -r requirements/rasa.txt -c requirements/rasa.lock
 	touch $@
 
-$(KB_VENV)/.installed: requirements/kb.txt requirements/dev.txt
+$(KB_VENV)/.installed: requirements/kb.txt requirements/dev.txt requirements/kb.lock
 	test -x $(KBPY) || $(PY311) -m venv $(KB_VENV)
 	$(KB_VENV)/bin/pip install -q --upgrade pip
-	$(KB_VENV)/bin/pip install -q -r requirements/kb.txt -r requirements/dev.txt
+	$(KB_VENV)/bin/pip install -q -r requirements/kb.txt -r requirements/dev.txt -c requirements/kb.lock
 	touch $@
 
 install: $(RASA_VENV)/.installed $(KB_VENV)/.installed

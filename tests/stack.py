@@ -65,7 +65,7 @@ class Stack:
     def start_rasa(self) -> None:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
-            f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
+            f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n  enable_selective_domain: true\n"
             f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n", encoding="utf-8")
         log = open(self.logs_dir / "rasa.log", "ab")
         self.procs["rasa"] = subprocess.Popen(

@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions import compat
 from bot.kb.service import UNAVAILABLE_REPLY, shared_service
 
 log = logging.getLogger(__name__)
+log.setLevel(logging.INFO)
+compat.install()
 
 
 class ActionAnswerQuestion(Action):
@@ -18,6 +22,7 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        started = time.perf_counter()
         service = shared_service()  # loaded once per worker process, on first use
         if service is None:
             dispatcher.utter_message(text=UNAVAILABLE_REPLY)
@@ -33,7 +38,7 @@ class ActionAnswerQuestion(Action):
             dispatcher.utter_message(text=UNAVAILABLE_REPLY)
             return []
         # Logged without the message text: visitors' messages may contain health information.
-        log.info("answered kind=%s confidence=%.3f sources=%s", reply.kind, reply.confidence,
-                 [s["page"] for s in reply.sources])
+        log.info("answered kind=%s confidence=%.3f sources=%s in %.1f ms", reply.kind, reply.confidence,
+                 [s["page"] for s in reply.sources], (time.perf_counter() - started) * 1000)
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
         return [SlotSet("kb_context", reply.context)]

@@ -165,13 +165,17 @@ def numbers_near(text: str, noun: str) -> set[str]:
 
 
 def clause_window(sentence: str, noun: str) -> str:
-    """The clause that states a count, plus the one after it (which often names the items)."""
-    clauses = re.split(r"(?<=,)\s*", sentence)
-    for i, clause in enumerate(clauses):
-        if noun in {stem(w) for w in words(clause)}:
-            window = " ".join(c.strip() for c in clauses[i:i + 2]).strip(" ,;")
-            return window[0].upper() + window[1:]
-    return sentence
+    """The clauses that state a count: from the first to the last one naming the noun, plus the next
+    clause when the count is followed by the items it counts ("two campuses, Jiefang Road and Binjiang")."""
+    clauses = [c.strip() for c in re.split(r"(?<=,)\s*", sentence) if c.strip()]
+    hits = [i for i, c in enumerate(clauses) if noun in {stem(w) for w in words(c)}]
+    if not hits:
+        return sentence
+    end = hits[-1] + 1
+    if end < len(clauses) and len(hits) == 1:
+        end += 1
+    window = " ".join(clauses[hits[0]:end]).strip(" ,;")
+    return window[0].upper() + window[1:]
 
 
 class AnswerComposer:
@@ -252,11 +256,13 @@ class AnswerComposer:
                 return clarify
         if best.confidence < self.threshold:
             return self.decline(focus, focus=focus, confidence=best.confidence)
-        # Pages that disagree may not both be in the top hits: widen to every passage about the same place.
-        best_entities = set(self.kb.passages[best.passage].entities)
-        related = [i for i, p in enumerate(self.kb.passages) if best_entities & set(p.entities)]
-        wide = self._candidates(question, qvec, terms, hits, focus, mentioned_only, extra=related)
-        conflict = self._conflict(question, [best] + [c for c in wide if c.sentence != best.sentence], focus)
+        conflict = None
+        if COUNT_NOUNS & {stem(w) for w in words(question)}:
+            # Pages that disagree may not both be in the top hits: widen to every passage about the same place.
+            best_entities = set(self.kb.passages[best.passage].entities)
+            related = [i for i, p in enumerate(self.kb.passages) if best_entities & set(p.entities)]
+            wide = self._candidates(question, qvec, terms, hits, focus, mentioned_only, extra=related)
+            conflict = self._conflict(question, [best] + [c for c in wide if c.sentence != best.sentence], focus)
         if conflict:
             return conflict
         listed = self._section_list(terms, best)

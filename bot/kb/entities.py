@@ -37,6 +37,9 @@ _UNKNOWN_ORDINAL = re.compile(
 class Catalog:
     entities: list[Entity]
     vocabulary: set[str] = field(default_factory=set)
+    _aliases: list | None = field(default=None, repr=False)
+    _found: dict = field(default_factory=dict, repr=False)
+    _frozen_vocabulary: frozenset = field(default=frozenset(), repr=False)
 
     @classmethod
     def load(cls, path: Path) -> "Catalog":
@@ -60,16 +63,29 @@ class Catalog:
         for entity in self.entities:
             for alias in entity.aliases:
                 self.vocabulary.update(words(alias))
+        self._frozen_vocabulary = frozenset(self.vocabulary)
+        self._found.clear()
 
     def correct(self, tokens: list[str]) -> list[str]:
         """Fix typos ("secnd", "hosptial") against the words of the pages and the aliases."""
-        return [_correct_token(t, frozenset(self.vocabulary)) for t in tokens]
+        if len(self._frozen_vocabulary) != len(self.vocabulary):
+            self._frozen_vocabulary = frozenset(self.vocabulary)
+        return [_correct_token(t, self._frozen_vocabulary) for t in tokens]
 
     def _alias_table(self) -> list[tuple[tuple[str, ...], Entity]]:
-        table = [(tuple(words(a)), e) for e in self.entities for a in e.aliases]
-        return sorted((t for t in table if t[0]), key=lambda t: -len(t[0]))
+        if self._aliases is None:
+            table = [(tuple(words(a)), e) for e in self.entities for a in e.aliases]
+            self._aliases = sorted((t for t in table if t[0]), key=lambda t: -len(t[0]))
+        return self._aliases
 
     def find(self, text: str) -> list[Mention]:
+        if text not in self._found:
+            if len(self._found) > 2048:
+                self._found.clear()
+            self._found[text] = self._find(text)
+        return list(self._found[text])
+
+    def _find(self, text: str) -> list[Mention]:
         tokens = self.correct(words(text))
         table = self._alias_table()
         taken = [False] * len(tokens)

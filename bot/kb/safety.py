@@ -19,7 +19,14 @@ _EMERGENCY = re.compile(
 _MEDICAL_ADVICE = re.compile(
     r"what (medicine|medication|drug|pill)s? (should|can|do) i|should i take|how (much|many) .{0,20}(should|can) i take|"
     r"dos(e|age) of|diagnos(e|is) (me|my)|do i have|is (it|this|my) .{0,30}(serious|dangerous|cancer|normal)|"
-    r"what('s| is) wrong with me|treat my|cure (my|for)|prescri(be|ption)|side effects",
+    r"what('s| is) wrong with me|treat my|cure (my|for)|prescri(be|ption)|side effects|"
+    r"\bshould i (get|have|take|do|see|go|stop|start|worry)\b|\bis it safe (to|for)\b|\bis it (normal|dangerous|serious)\b|"
+    r"\bwhat does (a |an |my )?(high|low|elevated|abnormal) .{0,30}mean|\bmy (symptoms|test results|results|blood test|scan results)\b",
+    re.IGNORECASE,
+)
+_APPOINTMENT = re.compile(
+    r"\b(book|schedule|reschedule|cancel|make|get|arrange)\b.{0,25}\b(appointment|consultation|visit|slot|registration)\b|"
+    r"\b(reschedule|re-schedule)\b|\bbook (me |a |an )|\bappointment\b",
     re.IGNORECASE,
 )
 # Han, kana, hangul, Cyrillic, Arabic, Thai, Devanagari: scripts the English pages cannot be asked in.
@@ -33,6 +40,10 @@ MEDICAL_ADVICE_REPLY = (
     "I can't give medical advice, diagnoses or medication guidance. Please see a doctor; the hospitals' "
     "outpatient clinics can help. In an emergency, call 120."
 )
+APPOINTMENT_REPLY = (
+    "I can't book, change or cancel appointments. Appointments are usually made through the hospital's "
+    "official website, app or phone line, or at the hospital's registration desk."
+)
 ENGLISH_ONLY_REPLY = (
     "Sorry, I can only answer in English for now. Please ask your question in English. "
     "(目前仅支持英文提问。)"
@@ -45,6 +56,10 @@ def is_emergency(text: str) -> bool:
 
 def wants_medical_advice(text: str) -> bool:
     return bool(_MEDICAL_ADVICE.search(text))
+
+
+def wants_appointment(text: str) -> bool:
+    return bool(_APPOINTMENT.search(text))
 
 
 def is_foreign_script(text: str) -> bool:

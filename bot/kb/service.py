@@ -15,10 +15,7 @@ from bot.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-UNAVAILABLE_REPLY = (
-    "Sorry, I can't look that up right now. Please try again in a little while, or check the official "
-    "ZUSM website."
-)
+UNAVAILABLE_REPLY = "Sorry, I can't look that up right now. Please try again in a moment."
 MAX_QUESTION_CHARS = 500
 
 
@@ -57,6 +54,8 @@ class KnowledgeService:
             return Reply(safety.EMERGENCY_REPLY, "emergency", 1.0, context=context)
         if safety.wants_medical_advice(text):
             return Reply(safety.MEDICAL_ADVICE_REPLY, "medical_advice", 1.0, context=context)
+        if safety.wants_appointment(text):
+            return Reply(safety.APPOINTMENT_REPLY, "appointment", 1.0, context=context)
         if safety.is_foreign_script(text):
             return Reply(safety.ENGLISH_ONLY_REPLY, "other_language", 1.0, context=context)
         resolved = dialogue.resolve(text, context, self.composer.kb.catalog, rasa_entities)

@@ -33,6 +33,8 @@ def normalize(text: str) -> str:
     text = text.lower().replace("&", " and ")
     # "3,200" and "3200" must match; "~1200" is a number too.
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    # "#9 of the Best Hospitals" states a rank without the word.
+    text = re.sub(r"#\s?(\d+)", r"rank \1", text)
     return text
 
 

@@ -25,6 +25,10 @@ from sanic.response import HTTPResponse
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 
+from bot.rasa_ext import speedups
+
+speedups.install()
+
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1_000_000  # larger bodies are refused outright (413)
@@ -98,18 +102,17 @@ class GuardedRestInput(RestInput):
             if not isinstance(text, str):
                 return _error(400, "'message' must be a string.")
             sender = payload.get("sender")
-            if sender is not None and (
-                not isinstance(sender, str) or len(sender) > MAX_SENDER_CHARS
-            ):
+            # A missing sender would put every anonymous caller into Rasa's one shared
+            # "default" conversation (and its follow-up context), so it is refused.
+            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
                 return _error(
-                    400, f"'sender' must be a string of at most {MAX_SENDER_CHARS} chars."
+                    400, f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} chars."
                 )
             metadata = payload.get("metadata")
             if metadata is not None and not isinstance(metadata, dict):
                 return _error(400, "'metadata' must be a JSON object.")
 
-            # Rasa's own default when no sender is given (shared "default" id).
-            recipient = sender if sender is not None else "default"
+            recipient = sender
 
             if not text.strip():
                 # An empty message would otherwise go through NLU and (at

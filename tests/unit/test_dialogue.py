@@ -58,3 +58,15 @@ def test_safety_comes_before_retrieval(composer):
     assert service.ask("I have chest pain and can't breathe").text.startswith("If this is an emergency, call 120")
     assert "can't give medical advice" in service.ask("what medicine should I take for my headache").text
     assert "English" in service.ask("第二医院有多少床位？").text
+
+
+def test_safety_net_for_advice_and_booking(composer):
+    service = KnowledgeService(composer, Settings())
+    for q in ("should I get laparoscopic or open surgery?", "is it safe to have an MRI when pregnant",
+              "what does a high CEA level mean"):
+        assert service.ask(q).kind == "medical_advice", q
+    for q in ("reschedule my MRI to friday", "book me an appointment with Prof Huang"):
+        r = service.ask(q)
+        assert r.kind == "appointment" and "can't book" in r.text, q
+    # a question about the hospitals is not caught by the safety net
+    assert service.ask("which hospital treats stroke patients").kind not in ("emergency", "medical_advice", "appointment")

@@ -30,6 +30,8 @@ _ASPECT_WORDS = {
     "treat": "treat treats treatment treatments specialty specialties speciality specialize specialise specialised specialized known famous focus focusing characteristic characterized good best strength strengths strong expertise offer service services cancer cancers tumor tumors disease diseases surgery surgeries care",
     "equipment": "equipment equipments device devices machine machines scanner instrument instruments apparatus",
     "lead": "lead leader leads head chief director charge",
+    "member": "belong belongs join joined member members part",
+    "acquire": "buy bought purchase purchased introduce introduced acquire acquired first",
     "research": "research project projects foundation grant science scientific",
     "surgery": "surgery surgeries operation operations case cases",
 }
@@ -191,6 +193,7 @@ class AnswerComposer:
         self.clarify_margin = clarify_margin
         self.unseen_penalty = unseen_penalty
         self.faq_entities = [self._entities_in(" ".join(e.questions)) for e in kb.stored.faq]
+        self.faq_terms = [{stem(w) for w in words(" ".join(e.questions) + " " + e.answer)} for e in kb.stored.faq]
 
     # ---- question analysis -------------------------------------------------------------------
     def _entities_in(self, text: str) -> set[str]:
@@ -238,7 +241,7 @@ class AnswerComposer:
 
         query_text = question if (not focus or focus in named) else f"{question} ({focus})"
         qvec = self.kb.encode_query(query_text)
-        faq = self._faq(qvec, focus)
+        faq = self._faq(qvec, focus, terms)
         if faq:
             return faq
         hits = self.kb.retrieve(qvec, terms, self.k, focus)
@@ -271,7 +274,7 @@ class AnswerComposer:
         return self._compose(best, candidates, focus)
 
     # ---- pieces ------------------------------------------------------------------------------
-    def _faq(self, qvec: np.ndarray, focus: str | None) -> Answer | None:
+    def _faq(self, qvec: np.ndarray, focus: str | None, terms: list[str]) -> Answer | None:
         found = self.kb.faq_best(qvec)
         if not found:
             return None
@@ -280,6 +283,10 @@ class AnswerComposer:
             return None
         # A question about the Children's Hospital must not get the Second Hospital's FAQ answer.
         if self.faq_entities[entry_id] != ({focus} if focus else set()):
+            return None
+        # Embeddings of short questions are dominated by the names in them ("where is ZUSM located?" ~
+        # "which schools make up ZUSM?"): the entry must also use the words the visitor asked about.
+        if coverage(terms, self.faq_terms[entry_id], self.kb.idf, self.kb.unseen_idf) < 0.6:
             return None
         e = self.kb.stored.faq[entry_id]
         return Answer("faq", e.answer, similarity, [Source(e.page, e.title, e.section, e.date)], focus=focus)

@@ -19,6 +19,25 @@ def is_decline(text: str) -> bool:
     return any(m in t for m in DECLINE_MARKERS)
 
 
+MAX_REPLY_CHARS = 600
+MAX_SENTENCES = 3
+
+
+def body_of(text: str) -> str:
+    """The reply without its source line(s)."""
+    return "\n".join(line for line in text.splitlines() if not line.lower().startswith("source:")).strip()
+
+
+def is_chat_sized(text: str) -> bool:
+    """The product's definition of a good answer: a chat reply of two or three sentences, never a page dump.
+    A bullet or line counts as a sentence, like a full stop does."""
+    body = body_of(text)
+    if len(body) > MAX_REPLY_CHARS:
+        return False
+    units = [u for line in body.splitlines() for u in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"“])", line) if u.strip()]
+    return len(units) <= MAX_SENTENCES
+
+
 def judge(turn: dict, text: str, buttons: list[dict]) -> bool:
     expect = turn.get("expect", "fact")
     t = norm(text)
@@ -27,7 +46,7 @@ def judge(turn: dict, text: str, buttons: list[dict]) -> bool:
             return False
         anys = [norm(a) for a in turn.get("any", [])]
         alls = [norm(a) for a in turn.get("all", [])]
-        return (not anys or any(a in t for a in anys)) and all(a in t for a in alls)
+        return (not anys or any(a in t for a in anys)) and all(a in t for a in alls) and is_chat_sized(text)
     if expect == "decline":
         return is_decline(text)
     if expect == "emergency":

@@ -105,3 +105,14 @@ def test_faq_of_another_hospital_is_not_used(kb):
     composer = AnswerComposer(kb, threshold=0.4, faq_threshold=0.5)
     a = composer.answer("how many beds does the children's hospital have")
     assert "Children's Hospital" in a.reply() and "3,200" not in a.text
+
+
+def test_judge_requires_chat_sized_answers():
+    from tests.eval.judge import judge
+
+    turn = {"expect": "fact", "any": ["1300"]}
+    assert judge(turn, "Children's Hospital: 2 campuses (~1300 beds).\nSource: ZUSM Medical Network", [])
+    dump = "\n".join(["• Top 5 childrens hospital in China", "• 2 campuses (~1300 beds)", "• Pediatric Critical Care",
+                      "• State Clinical Research Center for pediatric"])
+    assert not judge(turn, dump, [])
+    assert not judge(turn, "Sorry, I don't have that information about 1300.", [])

@@ -21,11 +21,15 @@ _MEDICAL_ADVICE = re.compile(
     r"dos(e|age) of|diagnos(e|is) (me|my)|do i have|is (it|this|my) .{0,30}(serious|dangerous|cancer|normal)|"
     r"what('s| is) wrong with me|treat my|cure (my|for)|prescri(be|ption)|side effects|"
     r"\bshould i (get|have|take|do|see|go|stop|start|worry)\b|\bis it safe (to|for)\b|\bis it (normal|dangerous|serious)\b|"
-    r"\bwhat does (a |an |my )?(high|low|elevated|abnormal) .{0,30}mean|\bmy (symptoms|test results|results|blood test|scan results)\b",
+    r"\bwhat does (a |an |my )?(high|low|elevated|abnormal) .{0,30}mean|\bmy (symptoms|test results|results|blood test|scan results)\b|"
+    r"\b(do|should|would|will) i need\b|\bwhat could (it|this|that) be\b|\bblood in (my )?(stool|urine|poo)\b|"
+    r"\bis (a|an|my|this|it|that)\b.{0,40}\b(always|usually)? ?(cancer|cancerous|dangerous|serious|normal|malignant|benign|contagious)\b|"
+    r"\bmy \w+ (showed|shows|found|says|said)\b|\b(i|my (child|son|daughter|wife|husband|mother|father|baby)) (have|has|had|got) (a |an )?\w+ (pain|ache|fever|rash|lump|cough)",
     re.IGNORECASE,
 )
 _APPOINTMENT = re.compile(
     r"\b(book|schedule|reschedule|cancel|make|get|arrange)\b.{0,25}\b(appointment|consultation|visit|slot|registration)\b|"
+    r"\b(book|schedule) me\b|"
     r"\b(reschedule|re-schedule)\b|\bbook (me |a |an )|\bappointment\b",
     re.IGNORECASE,
 )

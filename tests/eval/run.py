@@ -99,10 +99,13 @@ def retrieval_metrics(kb: KnowledgeBase, items: list[dict]) -> dict:
         focus_names = [m.name for m in kb.catalog.find(q) if (kb.catalog.by_name(m.name).sections)]
         hits = kb.retrieve(kb.encode_query(q), content_terms(q), k=10, focus=focus_names[0] if focus_names else None)
         rank = None
+        wanted = turn.get("section") or ""
+        page_sections = {p.section for p in kb.passages if p.page == turn["page"]}
+        # A section that is the page's own H1 (no "##" heading of that name) means "anywhere on the page".
+        section_known = any(sec.startswith(wanted) or wanted.startswith(sec) for sec in page_sections) and wanted
         for i, h in enumerate(hits):
             p = kb.passages[h.passage]
-            if p.page == turn["page"] and (not turn.get("section") or p.section.startswith(turn["section"])
-                                           or turn["section"] == p.title):
+            if p.page == turn["page"] and (not section_known or p.section.startswith(wanted) or wanted.startswith(p.section)):
                 rank = i + 1
                 break
         ranks.append(rank)

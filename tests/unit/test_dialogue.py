@@ -70,3 +70,14 @@ def test_safety_net_for_advice_and_booking(composer):
         assert r.kind == "appointment" and "can't book" in r.text, q
     # a question about the hospitals is not caught by the safety net
     assert service.ask("which hospital treats stroke patients").kind not in ("emergency", "medical_advice", "appointment")
+
+
+def test_personal_health_questions_get_a_referral(composer):
+    service = KnowledgeService(composer, Settings())
+    for q in ("is a thyroid nodule always cancer?", "do i need surgery for colon polyps",
+              "my ultrasound showed a liver cyst, is that dangerous", "blood in stool for 2 weeks what could it be"):
+        assert service.ask(q).kind == "medical_advice", q
+    for q in ("how many beds does the children's hospital have", "what does the ultrasound department treat",
+              "is the second affiliated hospital JCI accredited"):
+        assert service.ask(q).kind not in ("medical_advice", "appointment", "emergency"), q
+    assert service.ask("can you schedule me with dr huang").kind == "appointment"

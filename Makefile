@@ -20,6 +20,9 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 RASA_INPUTS := config.yml bot/domain.yml $(shell find bot/data bot/rasa_ext -name '*.yml' -o -name '*.py' 2>/dev/null)
 INDEX_INPUTS := $(wildcard knowledge/*.md knowledge/*.yml) bot/kb/ingest.py bot/kb/index.py bot/kb/store.py bot/kb/encoder.py
 
+# Capability-specific targets (widget/browser, benchmarks, ...) live in mk/*.mk.
+-include mk/*.mk
+
 .PHONY: help install run shell index train test test-unit test-rasa test-e2e eval tune bench clean
 help:
 	@echo "make run     install what is missing, build index + train if inputs changed, start everything"
@@ -70,8 +73,9 @@ test-rasa: $(MODEL)
 test-e2e: install $(INDEX) $(MODEL)
 	$(KBPY) -m pytest -q tests/e2e
 
+# mk/*.mk files append their own test targets to EXTRA_TESTS.
 test: install $(INDEX) $(MODEL)
-	$(MAKE) --no-print-directory test-unit test-rasa test-e2e
+	$(MAKE) --no-print-directory test-unit test-rasa test-e2e $(EXTRA_TESTS)
 
 # ---- evaluation ----
 eval: install $(INDEX) $(MODEL)

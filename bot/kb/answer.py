@@ -236,6 +236,9 @@ class AnswerComposer:
         mentioned_only = [m.name for m in self.kb.catalog.find(question) if not self._has_home(m.name)]
         if focus is None and named:
             focus = sorted(named, key=lambda n: self.kb.catalog.by_name(n).type != "department")[0]
+        placed = self._department_placement(question, named, focus)
+        if placed:
+            return placed
         if set(terms) <= _OVERVIEW_WORDS:
             return self.overview(focus) if focus else self.decline(focus=focus)
 
@@ -274,6 +277,27 @@ class AnswerComposer:
         return self._compose(best, candidates, focus)
 
     # ---- pieces ------------------------------------------------------------------------------
+    def _department_placement(self, question: str, named: set[str], focus: str | None) -> Answer | None:
+        """Which hospital a department belongs to, as far as the pages say; never another hospital's department."""
+        entity = self.kb.catalog.by_name(focus) if focus else None
+        if not entity or entity.type != "department":
+            return None
+        hospitals = [n for n in named if self.kb.catalog.by_name(n).type == "hospital"]
+        if entity.belongs_to and hospitals and entity.belongs_to not in hospitals:
+            # "Does the 4th hospital have an ultrasound department?": the pages only describe SAHZU's.
+            return self.decline(f"the {entity.name} department of the {hospitals[0]} (the pages describe the "
+                                f"{entity.belongs_to}'s)", focus=focus)
+        if not hospitals and re.search(r"\b(which|what) (hospital|hospitals)\b|\bwhere is\b|\bbelong", normalize(question)):
+            own = [p for p in self.kb.passages if focus in p.entities]
+            if entity.belongs_to and own:
+                text = f"The {entity.name} department described on these pages is part of the {entity.belongs_to}."
+                return Answer("answer", text, 1.0, [self._source(own[0])], focus=focus)
+            if entity.note:
+                return Answer("decline", f"Sorry, I don't have that information: the {entity.name} department's page "
+                              f"doesn't name its hospital. Please check the official website of Zhejiang University "
+                              f"School of Medicine or contact the hospital directly.", 0.0, focus=focus)
+        return None
+
     def _faq(self, qvec: np.ndarray, focus: str | None, terms: list[str]) -> Answer | None:
         found = self.kb.faq_best(qvec)
         if not found:

@@ -18,6 +18,8 @@ class Entity:
     type: str  # hospital | department | school
     aliases: tuple[str, ...]
     sections: tuple[str, ...]
+    belongs_to: str | None = None   # a department's hospital, when its page names it
+    note: str | None = None         # what the pages leave open about it
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ class Catalog:
     def load(cls, path: Path) -> "Catalog":
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         entities = [
-            Entity(e["name"], e["type"], tuple(e.get("aliases", [])) + (e["name"],), tuple(e.get("sections", [])))
+            Entity(e["name"], e["type"], tuple(e.get("aliases", [])) + (e["name"],), tuple(e.get("sections", [])),
+                   e.get("belongs_to"), e.get("note"))
             for e in data.get("entities", [])
         ]
         return cls(entities)
@@ -112,11 +115,9 @@ class Catalog:
 
 @lru_cache(maxsize=4096)
 def _correct_token(token: str, vocabulary: frozenset[str]) -> str:
-    if len(token) < 4 or token in vocabulary or token in STOPWORDS or token.isdigit():
+    # Four-letter words are left alone: "park" would become "peak", "cost" "most".
+    if len(token) < 5 or token in vocabulary or token in STOPWORDS or token.isdigit():
         return token
-    if len(token) == 4:  # "mayo" -> "moyo" (the page's spelling), but not "cost" -> "most"
-        match = [m for m in difflib.get_close_matches(token, vocabulary, n=3, cutoff=0.75) if m[0] == token[0] and m[-1] == token[-1]]
-        return match[0] if match else token
     match = difflib.get_close_matches(token, vocabulary, n=1, cutoff=0.84)
     return match[0] if match else token
 

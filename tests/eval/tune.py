@@ -61,17 +61,20 @@ def main(argv: list[str] | None = None) -> int:
     items = [i for i in load_items(Path(args.set)) if i["kind"] in KNOWLEDGE_KINDS]
     service = KnowledgeService.load()
     composer = service.composer
-    best = None
+    sweep = []
     for t in [x / 100 for x in range(30, 66, 2)]:
         composer.threshold = t
         acc = accuracy(OfflineBot(service), items)
         # Declining an answerable question and answering an unanswerable one both cost one item.
         overall = sum(acc[k] * sum(1 for i in items if i["kind"] == k) for k in acc) / len(items)
         print(f"threshold {t:.2f}: overall {overall:.3f} " + " ".join(f"{k} {v:.2f}" for k, v in sorted(acc.items())))
-        if best is None or overall > best[1]:
-            best = (t, overall)
-    print(f"best threshold on {args.set}: {best[0]:.2f} (overall {best[1]:.3f}); current setting "
-          f"{get_settings().answer_threshold:.2f}")
+        sweep.append((t, overall))
+    top = max(o for _, o in sweep)
+    # The middle of the best plateau, not its edge: the held-out set will not sit exactly on the edge.
+    plateau = [t for t, o in sweep if o == top]
+    chosen = plateau[len(plateau) // 2]
+    print(f"best on {args.set}: {top:.3f} for thresholds {plateau[0]:.2f}-{plateau[-1]:.2f}; choose {chosen:.2f} "
+          f"(current setting {get_settings().answer_threshold:.2f})")
     if args.show:
         composer.threshold = get_settings().answer_threshold
         accuracy(OfflineBot(service), items, show=True)

@@ -116,3 +116,12 @@ def test_judge_requires_chat_sized_answers():
                       "• State Clinical Research Center for pediatric"])
     assert not judge(turn, dump, [])
     assert not judge(turn, "Sorry, I don't have that information about 1300.", [])
+
+
+def test_department_is_not_moved_to_another_hospital(composer):
+    a = composer.answer("does the 4th affiliated hospital have an ultrasound department")
+    assert a.kind == "decline" and "Second Affiliated Hospital" in a.text
+    a = composer.answer("which hospital is the ultrasound department in")
+    assert a.kind == "answer" and "Second Affiliated Hospital" in a.text and a.sources
+    a = composer.answer("which hospital is the gastrointestinal and anal surgery department part of")
+    assert a.kind == "decline" and "doesn't name its hospital" in a.text

@@ -454,7 +454,14 @@ class AnswerComposer:
                 chosen.append(c)
                 break
         chosen.sort(key=lambda c: c.sentence)  # keep the page's order
-        body = " ".join(_sentence(c.text) for c in chosen)
+        texts = [c.text for c in chosen]
+        # A long page sentence was cut into fragments; a fragment that stops mid-clause continues in the next.
+        nxt = chosen[-1].sentence + 1
+        if (not texts[-1].rstrip().endswith((".", "!", "?")) and nxt < len(self.kb.stored.sentences)
+                and self.kb.stored.sentences[nxt]["text"][:1].islower()
+                and sum(map(len, texts)) + len(self.kb.stored.sentences[nxt]["text"]) < self.reply_max_chars - 120):
+            texts[-1] = texts[-1].rstrip() + " " + self.kb.stored.sentences[nxt]["text"]
+        body = " ".join(_sentence(t) for t in texts)
         label = self._label(p)
         label_words = set(words(label)) - GENERIC_WORDS - STOPWORDS
         if label and not label_words & set(words(body)):

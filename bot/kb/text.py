@@ -12,7 +12,7 @@ STOPWORDS = frozenset(
     it its it's they them their there here this that these those what which who whom whose when where why how
     please tell know want like get give let some any all as if than then so such not no yes also just very
     much many number count total does doe hi hello thanks thank ok okay one ones s re ve ll d m
-    explain describe show list name give need find looking look say says kind sort type u ur pls plz per whats done doing up help helps use used uses using work works working go goes going take make made got""".split()
+    explain describe show list name give need find looking look say says kind sort type u ur pls plz per whats done doing up help helps use used uses using work works working go goes going take make made got happen happened happens mean means called named exist exists""".split()
 )
 
 # Words that name the kind of place rather than a fact about it; a question made only of

@@ -40,7 +40,7 @@ ASPECTS: dict[str, set[str]] = {name: {stem(w) for w in ws.split()} for name, ws
 ENTITY_ASPECTS = {"founded", "bed", "campus", "staff", "rank", "jci", "treat", "equipment", "lead"}
 # "Tell me about X", "info on X please": no particular fact asked, so give X's profile.
 _OVERVIEW_WORDS = {"info", "information", "detail", "details", "anything", "something", "overview", "more", "hospital",
-                   "department", "dept", "school", "tell", "about", "introduce", "introduction", "summary"}
+                   "department", "dept", "tell", "about", "introduce", "introduction", "summary"}
 COUNT_NOUNS = {"campus", "bed", "hospital", "employee", "staff", "student", "faculty"}
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
                  "eight": "8", "nine": "9", "ten": "10"}
@@ -126,6 +126,8 @@ _WHICH_PLACE = re.compile(
     r"\bwhich (of the |of zusm'?s? )?(zusm |affiliated |zju )?(hospital|hospitals|one|ones|department|departments|affiliated)\b"
     r"|\bwhich is\b|\bwhat (hospital|hospitals)\b|\bany hospitals?\b")
 _GENERIC_REFERENCE = re.compile(r"\b(the|this|that|your|a) (hospital|hospital's|department|dept)\b|^\s*(how many|when|what)\b[^?]*\b(it|its|there)\b")
+_SUPERLATIVE = re.compile(r"\b(most|largest|biggest|highest|fewest|least|smallest|lowest|more|less)\b")
+_SMALLEST = re.compile(r"\b(fewest|least|smallest|lowest|less)\b")
 _COUNT_QUESTION = re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|\bcount\b|\btotal\b")
 
 
@@ -374,6 +376,12 @@ class AnswerComposer:
         if len(good) < 2:
             return None
         top = good[0][1].confidence
+        nouns = COUNT_NOUNS & {stem(w) for w in words(question)}
+        if nouns and _SUPERLATIVE.search(q):
+            # "Which hospital has the most beds?": order by the number each page states.
+            def stated(item):
+                return max((int(n) for noun in nouns for n in numbers_near(item[1].text, noun)), default=-1)
+            good = sorted(good, key=stated, reverse=not _SMALLEST.search(q))
         good = good[:5]
         parts = [f"{name}: {c.text.rstrip('.')}" for name, c in good]
         text = "According to the pages: " + "; ".join(parts) + "."

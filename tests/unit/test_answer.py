@@ -125,3 +125,8 @@ def test_department_is_not_moved_to_another_hospital(composer):
     assert a.kind == "answer" and "Second Affiliated Hospital" in a.text and a.sources
     a = composer.answer("which hospital is the gastrointestinal and anal surgery department part of")
     assert a.kind == "decline" and "doesn't name its hospital" in a.text
+
+
+def test_superlative_orders_by_the_stated_number(composer):
+    a = composer.answer("which hospital has the most beds")
+    assert a.kind == "list" and a.text.index("5000") < a.text.index("1300")

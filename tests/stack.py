@@ -36,14 +36,17 @@ def wait_http(url: str, seconds: float, proc: subprocess.Popen | None = None) ->
 class Stack:
     """Action server (Python 3.11 venv) + Rasa (Python 3.10 venv) with the trained model."""
 
-    def __init__(self, logs_dir: Path | None = None, action_port: int | None = None) -> None:
+    def __init__(self, logs_dir: Path | None = None, action_port: int | None = None,
+                 credentials: Path | str | None = None, env: dict[str, str] | None = None) -> None:
+        """credentials: Rasa credentials file (default bot/credentials.yml); env: extra environment."""
         self.workdir = Path(tempfile.mkdtemp(prefix="hospital-stack-"))
         self.logs_dir = logs_dir or self.workdir
         self.rasa_port = free_port()
         self.action_port = action_port or free_port()
         self.procs: dict[str, subprocess.Popen] = {}
         self.env = {**os.environ, "PYTHONPATH": str(REPO), "RASA_TELEMETRY_ENABLED": "false",
-                    "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+                    "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+        self.credentials = str(credentials or "bot/credentials.yml")
 
     @property
     def url(self) -> str:
@@ -69,7 +72,7 @@ class Stack:
             f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n", encoding="utf-8")
         log = open(self.logs_dir / "rasa.log", "ab")
         self.procs["rasa"] = subprocess.Popen(
-            [str(REPO / ".venv/rasa/bin/rasa"), "run", "-m", str(MODEL), "--credentials", "bot/credentials.yml",
+            [str(REPO / ".venv/rasa/bin/rasa"), "run", "-m", str(MODEL), "--credentials", self.credentials,
              "--endpoints", str(endpoints), "--port", str(self.rasa_port), "-i", "127.0.0.1"],
             cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         wait_http(f"http://127.0.0.1:{self.rasa_port}/", 240, self.procs["rasa"])

@@ -106,9 +106,15 @@ def fake_rasa():
 
 
 @pytest.fixture(scope="module")
-def app(fake_rasa):
+def feedback_db(tmp_path_factory):
+    return tmp_path_factory.mktemp("feedback") / "feedback.db"
+
+
+@pytest.fixture(scope="module")
+def app(fake_rasa, feedback_db):
     rasa_url = f"http://127.0.0.1:{fake_rasa.server_address[1]}"
-    httpd = web.make_server("127.0.0.1", 0, rasa_url=rasa_url, timeout=5)
+    httpd = web.make_server("127.0.0.1", 0, rasa_url=rasa_url, timeout=5, feedback_db=feedback_db,
+                            cors_origins=("https://hospital.example",))
     _serve(httpd)
     yield httpd.server_address[1]
     httpd.shutdown()
@@ -116,9 +122,9 @@ def app(fake_rasa):
 
 
 @pytest.fixture()
-def app_rasa_down():
+def app_rasa_down(tmp_path):
     dead = f"http://127.0.0.1:{_free_port()}"  # nothing listens here
-    httpd = web.make_server("127.0.0.1", 0, rasa_url=dead, timeout=5)
+    httpd = web.make_server("127.0.0.1", 0, rasa_url=dead, timeout=5, feedback_db=tmp_path / "f.db")
     _serve(httpd)
     yield httpd.server_address[1]
     httpd.shutdown()
@@ -132,10 +138,47 @@ def load_faq_yaml():
 # ------------------------------------------------------------- web server
 
 
-def test_index_serves_chat_page(app):
+def test_index_is_demo_page_with_widget(app):
     status, headers, body = request(app, "GET", "/")
     assert status == 200
     assert headers["Content-Type"].startswith("text/html")
+    page = body.decode()
+    assert "Zhejiang University School of Medicine" in page
+    # one script tag embeds the widget; the socket URL is filled in and allowed by the CSP
+    assert page.count("<script") == 1
+    assert '<script src="/static/widget.js" defer data-socket-url="http://127.0.0.1:' in page
+    assert "{{" not in page
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self';" in csp and "ws://127.0.0.1:" in csp and "connect-src 'self' http://127.0.0.1:" in csp
+
+    status, headers, js = request(app, "GET", "/static/widget.js")
+    assert status == 200 and "javascript" in headers["Content-Type"]
+    js = js.decode()
+    assert "session_request" in js and "user_uttered" in js and "bot_uttered" in js
+    assert "localStorage" in js and "textContent" in js and "/feedback" in js
+    assert "innerHTML" not in js and "insertAdjacentHTML" not in js and "eval(" not in js
+    status, headers, css = request(app, "GET", "/static/widget.css")
+    assert status == 200 and headers["Content-Type"].startswith("text/css")
+    assert b"max-width: 480px" in css and b"focus-visible" in css
+
+
+def test_demo_page_escapes_socket_url(tmp_path):
+    httpd = web.make_server("127.0.0.1", 0, rasa_url="http://127.0.0.1:9",
+                            socket_url='http://x"><script>alert(1)</script>', feedback_db=tmp_path / "f.db")
+    _serve(httpd)
+    try:
+        status, headers, body = request(httpd.server_address[1], "GET", "/")
+        assert status == 200
+        assert "<script>alert" not in body.decode() and "&lt;script&gt;" in body.decode()
+        assert "ws://" not in headers["Content-Security-Policy"]  # not a usable origin: nothing added
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_full_page_chat_still_served(app):
+    status, headers, body = request(app, "GET", "/chat")
+    assert status == 200
     page = body.decode()
     assert "ZUSM hospital assistant" in page
     assert '<script src="/static/chat.js"' in page
@@ -150,6 +193,75 @@ def test_index_serves_chat_page(app):
     status, headers, css = request(app, "GET", "/static/chat.css")
     assert status == 200 and headers["Content-Type"].startswith("text/css")
     assert b"pre-line" in css
+
+
+def test_vendor_serves_socketio_client_only(app):
+    status, headers, body = request(app, "GET", "/vendor/socket.io.min.js")
+    if not web.VENDOR_FILES["socket.io.min.js"].is_file():
+        assert status == 404  # `make widget-deps` not run
+    else:
+        assert status == 200 and "javascript" in headers["Content-Type"] and b"Socket.IO v4" in body[:200]
+    for path in ("/vendor/", "/vendor/../server.py", "/vendor/socket.io.js", "/vendor/package.json"):
+        assert request(app, "GET", path)[0] == 404, path
+
+
+def _feedback(port, obj, headers=None):
+    raw = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
+    return request(port, "POST", "/feedback", raw, {"Content-Type": "application/json", **(headers or {})})
+
+
+def test_feedback_is_stored_and_summarised(app, feedback_db):
+    from bot.web.feedback import FeedbackStore, report
+
+    ans = "Second Affiliated Hospital: 4 campuses (~3200 beds).\nSource: ZUSM Medical Network"
+    assert _feedback(app, {"id": "a" * 16, "vote": "down", "question": "beds at sahzu?", "answer": ans,
+                           "source": "Source: ZUSM Medical Network", "sender": "someone"})[0] == 204
+    assert _feedback(app, {"id": "b" * 16, "vote": "down", "question": "how many beds 2nd hospital",
+                           "answer": ans, "source": "Source: ZUSM Medical Network"})[0] == 204
+    assert _feedback(app, {"id": "c" * 16, "vote": "up", "question": "founded?", "answer": "In 1912.",
+                           "source": ""})[0] == 204
+    # a changed vote replaces the earlier one
+    assert _feedback(app, {"id": "c" * 16, "vote": "down", "question": "founded?", "answer": "In 1912."})[0] == 204
+    assert _feedback(app, {"id": "c" * 16, "vote": "up", "question": "founded?", "answer": "In 1912."})[0] == 204
+
+    store = FeedbackStore(feedback_db)
+    rows = store.rows()
+    assert len(rows) == 3
+    assert set(rows[0]) == {"id", "question", "answer", "source", "vote", "time"}  # nothing about the visitor
+    assert "someone" not in json.dumps(rows)
+    worst = store.summary()[0]
+    assert (worst["down"], worst["up"]) == (2, 0) and worst["source"] == "Source: ZUSM Medical Network"
+    assert worst["questions"] == ["beds at sahzu?", "how many beds 2nd hospital"]
+    text = report(store)
+    assert "3 votes (1 up, 2 down)" in text and "down 2 / up 0" in text and "asked as: beds at sahzu?" in text
+    assert "In 1912." not in text  # only answers with a thumbs-down are listed
+
+
+@pytest.mark.parametrize("body", [
+    b"not json", b"[1, 2]", b"\xff\xfe", b"[" * 5000,
+    json.dumps({"id": "a" * 16, "vote": "meh", "answer": "x"}).encode(),
+    json.dumps({"id": "short", "vote": "up", "answer": "x"}).encode(),
+    json.dumps({"id": "a" * 16, "vote": "up", "answer": ""}).encode(),
+    json.dumps({"id": "a" * 16, "vote": "up", "answer": 5}).encode(),
+])
+def test_feedback_rejects_bad_bodies(app, body):
+    status, _, resp = _feedback(app, body)
+    assert status == 400 and "error" in json.loads(resp)
+
+
+def test_feedback_limits_and_cors(app):
+    status, _, _ = _feedback(app, b"{" + b" " * (web.MAX_FEEDBACK_BYTES + 10) + b"}")
+    assert status == 413
+    # preflight: only configured origins get CORS headers
+    status, headers, _ = request(app, "OPTIONS", "/feedback", None, {"Origin": "https://hospital.example"})
+    assert status == 204 and headers["Access-Control-Allow-Origin"] == "https://hospital.example"
+    assert "POST" in headers["Access-Control-Allow-Methods"]
+    status, headers, _ = request(app, "OPTIONS", "/feedback", None, {"Origin": "https://evil.example"})
+    assert status == 204 and "Access-Control-Allow-Origin" not in headers
+    status, headers, _ = _feedback(app, {"id": "d" * 16, "vote": "up", "answer": "ok"},
+                                   {"Origin": "https://hospital.example"})
+    assert status == 204 and headers["Access-Control-Allow-Origin"] == "https://hospital.example"
+    assert request(app, "GET", "/feedback")[0] == 405
 
 
 def test_static_rejects_traversal_and_unknown(app):
@@ -185,7 +297,8 @@ def test_faq_page_escapes_html(tmp_path, fake_rasa):
         "page": "<img src=x onerror=alert(1)>",
         "section": "<i>s</i>",
     }]}), encoding="utf-8")
-    httpd = web.make_server("127.0.0.1", 0, rasa_url="http://127.0.0.1:9", faq_path=faq)
+    httpd = web.make_server("127.0.0.1", 0, rasa_url="http://127.0.0.1:9", faq_path=faq,
+                            feedback_db=tmp_path / "f.db")
     _serve(httpd)
     try:
         port = httpd.server_address[1]
@@ -271,6 +384,7 @@ def test_paths_are_relative_to_repo():
     assert web.REPO_ROOT == REPO_ROOT
     assert web.DEFAULT_FAQ_PATH == FAQ_PATH
     assert (web.STATIC_DIR / "index.html").is_file()
+    assert (web.STATIC_DIR / "widget.js").is_file() and (web.STATIC_DIR / "chat.html").is_file()
     assert "/work/shared" not in (REPO_ROOT / "bot" / "web" / "server.py").read_text()
 
 

@@ -126,6 +126,8 @@ _WHICH_PLACE = re.compile(
     r"\bwhich (of the |of zusm'?s? )?(zusm |affiliated |zju )?(hospital|hospitals|one|ones|department|departments|affiliated)\b"
     r"|\bwhich is\b|\bwhat (hospital|hospitals)\b|\bany hospitals?\b")
 _GENERIC_REFERENCE = re.compile(r"\b(the|this|that|your|a) (hospital|hospital's|department|dept)\b|^\s*(how many|when|what)\b[^?]*\b(it|its|there)\b")
+# When a question names several places, the most specific one is its subject.
+_SPECIFICITY = {"department": 0, "hospital": 1, "school": 2}
 _SUPERLATIVE = re.compile(r"\b(most|largest|biggest|highest|fewest|least|smallest|lowest|more|less)\b")
 _SMALLEST = re.compile(r"\b(fewest|least|smallest|lowest|less)\b")
 _COUNT_QUESTION = re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|\bcount\b|\btotal\b")
@@ -237,7 +239,7 @@ class AnswerComposer:
         named = self._entities_in(question)
         mentioned_only = [m.name for m in self.kb.catalog.find(question) if not self._has_home(m.name)]
         if focus is None and named:
-            focus = sorted(named, key=lambda n: self.kb.catalog.by_name(n).type != "department")[0]
+            focus = sorted(named, key=lambda n: _SPECIFICITY[self.kb.catalog.by_name(n).type])[0]
         placed = self._department_placement(question, named, focus)
         if placed:
             return placed
@@ -424,7 +426,7 @@ class AnswerComposer:
         bp = self.kb.passages[best.passage]
         for other in candidates[1:]:
             op = self.kb.passages[other.passage]
-            if op.page == bp.page or other.confidence < max(self.threshold, 0.75 * best.confidence):
+            if op.page == bp.page or other.confidence < 0.6 * best.confidence:
                 continue
             if not set(bp.entities) & set(op.entities):
                 continue

@@ -75,4 +75,5 @@ def _has_home(catalog: Catalog, name: str) -> bool:
 
 def _pick(catalog: Catalog, names: list[str]) -> str:
     # "the ultrasound department of the 2nd hospital": the department is the more specific subject.
-    return sorted(names, key=lambda n: catalog.by_name(n).type != "department")[0]
+    order = {"department": 0, "hospital": 1, "school": 2}
+    return sorted(names, key=lambda n: order.get(catalog.by_name(n).type, 3))[0]

@@ -1,7 +1,9 @@
 """Small web front end for the ZUSM hospital assistant.
 
-Serves the chat page, proxies chat messages to Rasa's REST channel (same origin,
-so the browser needs no CORS), and renders the curated FAQ (knowledge/faq.yml).
+Serves a demo page with the website chat widget (static/widget.js, which talks to
+Rasa's socket.io channel), the full-page chat at /chat (proxies chat messages to Rasa's
+REST channel, same origin, so the browser needs no CORS), the curated FAQ
+(knowledge/faq.yml) and POST /feedback (thumbs up/down on answers, kept in SQLite).
 
     python -m bot.web.server --port 8080 --rasa-url http://localhost:5005
 
@@ -16,6 +18,7 @@ import json
 import logging
 import re
 import socket
+import sqlite3
 import sys
 import time
 import urllib.error
@@ -28,11 +31,20 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from bot.web.feedback import DEFAULT_DB as DEFAULT_FEEDBACK_DB
+from bot.web.feedback import FeedbackError, FeedbackStore
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
 REPO_ROOT = PACKAGE_DIR.parents[1]  # bot/web -> bot -> repo root
 KNOWLEDGE_DIR = REPO_ROOT / "knowledge"
 DEFAULT_FAQ_PATH = KNOWLEDGE_DIR / "faq.yml"
+# The socket.io browser client, installed by `make` (npm ci in bot/web); served as a plain file.
+VENDOR_FILES = {
+    "socket.io.min.js": PACKAGE_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js",
+}
+FEEDBACK_PATH = "/feedback"
+MAX_FEEDBACK_BYTES = 16 * 1024
 
 WEBHOOK_PATH = "/webhooks/rest/webhook"
 MAX_BODY_BYTES = 64 * 1024
@@ -52,16 +64,29 @@ STATIC_TYPES = {
 }
 STATIC_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
+CSP_TEMPLATE = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'{connect}; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; "
-        "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
-        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-    ),
+    "Content-Security-Policy": CSP_TEMPLATE.format(connect=""),
 }
+
+
+ORIGIN_HOST_RE = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
+
+
+def socket_csp_sources(socket_url: str) -> str:
+    """connect-src entries for the widget's socket.io server (its http(s) and ws(s) origin)."""
+    parts = urlsplit(socket_url)
+    if parts.scheme not in ("http", "https") or not ORIGIN_HOST_RE.fullmatch(parts.netloc):
+        return ""  # not a plain host[:port]: nothing goes into the header
+    ws = "wss" if parts.scheme == "https" else "ws"
+    return f" {parts.scheme}://{parts.netloc} {ws}://{parts.netloc}"
 
 log = logging.getLogger("bot.web")
 
@@ -185,9 +210,17 @@ class ChatServer(ThreadingHTTPServer):
         timeout: float = DEFAULT_TIMEOUT,
         static_dir: Path = STATIC_DIR,
         knowledge_dir: Path | None = None,
+        socket_url: str | None = None,
+        feedback_db: Path | str = DEFAULT_FEEDBACK_DB,
+        cors_origins: tuple[str, ...] = (),
     ) -> None:
         super().__init__(address, Handler)
         self.rasa_webhook = rasa_url.rstrip("/") + WEBHOOK_PATH
+        # Where browsers reach Rasa's socket.io channel (may differ from the proxy's rasa_url).
+        self.socket_url = (socket_url or rasa_url).rstrip("/")
+        self.feedback = FeedbackStore(feedback_db)
+        # Pages on these origins may embed the widget and send feedback (CORS on /feedback).
+        self.cors_origins = tuple(o.rstrip("/") for o in cors_origins)
         self.faq_path = Path(faq_path)
         self.knowledge_dir = Path(knowledge_dir) if knowledge_dir else self.faq_path.parent
         self.upstream_timeout = timeout
@@ -228,9 +261,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        extra = dict(extra or {})
         for k, v in SECURITY_HEADERS.items():
-            self.send_header(k, v)
-        for k, v in (extra or {}).items():
+            self.send_header(k, extra.pop(k, v))
+        for k, v in extra.items():
             self.send_header(k, v)
         if self.close_connection:
             self.send_header("Connection", "close")
@@ -251,7 +285,11 @@ class Handler(BaseHTTPRequestHandler):
         self._started = time.monotonic()
         path = urlsplit(self.path).path
         if path in ("/", "/index.html"):
-            self._serve_static("index.html")
+            self._serve_demo()
+        elif path in ("/chat", "/chat/"):
+            self._serve_static("chat.html")
+        elif path.startswith("/vendor/"):
+            self._serve_vendor(path[len("/vendor/"):])
         elif path.startswith("/static/"):
             self._serve_static(path[len("/static/"):])
         elif path == "/healthz":
@@ -262,7 +300,7 @@ class Handler(BaseHTTPRequestHandler):
             self._serve_faq(as_json=True)
         elif path == "/favicon.ico":
             self._send(204, b"", "image/x-icon")
-        elif path == WEBHOOK_PATH:
+        elif path in (WEBHOOK_PATH, FEEDBACK_PATH):
             self._send_json(405, {"error": "use POST"})
         else:
             self._send_text(404, "not found")
@@ -274,9 +312,24 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == WEBHOOK_PATH:
             self._proxy()
+        elif path == FEEDBACK_PATH:
+            self._feedback()
         else:
             self._discard_body()
             self._send_text(404, "not found")
+
+    def do_OPTIONS(self) -> None:  # noqa: N802 - CORS preflight for /feedback from embedding pages
+        self._started = time.monotonic()
+        self._discard_body()
+        if urlsplit(self.path).path != FEEDBACK_PATH:
+            self._send_text(404, "not found")
+            return
+        headers = self._cors_headers()
+        if headers:
+            headers.update({"Access-Control-Allow-Methods": "POST, OPTIONS",
+                            "Access-Control-Allow-Headers": "Content-Type",
+                            "Access-Control-Max-Age": "600"})
+        self._send(204, b"", "text/plain; charset=utf-8", headers)
 
     # -- handlers
 
@@ -290,6 +343,59 @@ class Handler(BaseHTTPRequestHandler):
             self._send_text(404, "not found")
             return
         self._send(200, path.read_bytes(), ctype)
+
+    def _serve_demo(self) -> None:
+        """The demo host page, with the widget's socket.io URL filled in (and allowed by the CSP)."""
+        path = self.server.static_dir / "index.html"
+        try:
+            page = path.read_text(encoding="utf-8")
+        except OSError:
+            self._send_text(404, "not found")
+            return
+        page = page.replace("{{SOCKET_URL}}", html.escape(self.server.socket_url, quote=True))
+        csp = CSP_TEMPLATE.format(connect=socket_csp_sources(self.server.socket_url))
+        self._send(200, page.encode("utf-8"), STATIC_TYPES[".html"], {"Content-Security-Policy": csp})
+
+    def _serve_vendor(self, name: str) -> None:
+        path = VENDOR_FILES.get(name)
+        if path is None or not path.is_file():
+            if path is not None:
+                log.error("%s is missing: run `make widget-deps` (npm ci in bot/web)", path)
+            self._send_text(404, "not found")
+            return
+        self._send(200, path.read_bytes(), STATIC_TYPES[".js"])
+
+    def _cors_headers(self) -> dict[str, str]:
+        origin = self.headers.get("Origin", "")
+        if origin and (origin in self.server.cors_origins or "*" in self.server.cors_origins):
+            return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+        return {}
+
+    def _feedback(self) -> None:
+        length = self._content_length()
+        if length is None or length < 0 or self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            self._send_json(411, {"error": "Content-Length required"})
+            return
+        if length > MAX_FEEDBACK_BYTES:
+            self._discard_body()
+            self.close_connection = True
+            self._send_json(413, {"error": f"request body too large (limit {MAX_FEEDBACK_BYTES} bytes)"})
+            return
+        cors = self._cors_headers()
+        body = self.rfile.read(length) if length else b""
+        try:
+            payload = json.loads(body)
+            self.server.feedback.add(payload)
+        except (ValueError, RecursionError) as exc:  # FeedbackError, bad JSON and bad UTF-8 are ValueErrors
+            msg = str(exc) if isinstance(exc, FeedbackError) else "body is not valid JSON"
+            self._send(400, json.dumps({"error": msg}).encode(), "application/json; charset=utf-8", cors)
+            return
+        except sqlite3.Error as exc:
+            log.error("cannot store feedback in %s: %s", self.server.feedback.path, exc)
+            self._send(500, b'{"error": "feedback could not be stored"}', "application/json; charset=utf-8", cors)
+            return
+        self._send(204, b"", "application/json; charset=utf-8", cors)
 
     def _serve_faq(self, as_json: bool) -> None:
         try:
@@ -396,8 +502,12 @@ def make_server(
     rasa_url: str = "http://localhost:5005",
     faq_path: Path | str = DEFAULT_FAQ_PATH,
     timeout: float = DEFAULT_TIMEOUT,
+    socket_url: str | None = None,
+    feedback_db: Path | str = DEFAULT_FEEDBACK_DB,
+    cors_origins: tuple[str, ...] = (),
 ) -> ChatServer:
-    return ChatServer((host, port), rasa_url=rasa_url, faq_path=Path(faq_path), timeout=timeout)
+    return ChatServer((host, port), rasa_url=rasa_url, faq_path=Path(faq_path), timeout=timeout,
+                      socket_url=socket_url, feedback_db=feedback_db, cors_origins=tuple(cors_origins))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -407,10 +517,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rasa-url", default="http://localhost:5005", help="base URL of the Rasa server")
     ap.add_argument("--faq", default=str(DEFAULT_FAQ_PATH), help="path to faq.yml")
     ap.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for Rasa")
+    ap.add_argument("--socket-url", default=None,
+                    help="Rasa's URL as browsers reach it, for the widget's socket.io connection (default: --rasa-url)")
+    ap.add_argument("--feedback-db", default=str(DEFAULT_FEEDBACK_DB), help="SQLite file for answer feedback")
+    ap.add_argument("--cors-origin", action="append", default=[],
+                    help="origin of a page that embeds the widget (may send feedback); repeatable")
     args = ap.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    httpd = make_server(args.host, args.port, args.rasa_url, args.faq, args.timeout)
+    httpd = make_server(args.host, args.port, args.rasa_url, args.faq, args.timeout,
+                        socket_url=args.socket_url, feedback_db=args.feedback_db, cors_origins=args.cors_origin)
     host, port = httpd.server_address[:2]
     log.info("serving on http://%s:%s (Rasa: %s)", host, port, httpd.rasa_webhook)
     try:

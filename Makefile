@@ -87,3 +87,7 @@ tune: install $(INDEX)
 
 clean:
 	rm -rf models/index models/rasa models/rasa_test models/eval
+
+# Delete conversations idle for longer than the retention period (default 30 days; DAYS=N to change).
+purge-conversations: $(KB_VENV)/.installed
+	$(KBPY) -m bot.ops.retention $(if $(DAYS),--days $(DAYS),)

@@ -19,7 +19,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 # What the trained model depends on: channels in bot/rasa_ext are loaded at run time, not trained.
 RASA_INPUTS := config.yml bot/domain.yml bot/rasa_ext/tokenizer.py bot/rasa_ext/text_guard.py $(shell find bot/data -name '*.yml' 2>/dev/null)
-INDEX_INPUTS := $(wildcard knowledge/*.md knowledge/*.yml) bot/kb/ingest.py bot/kb/index.py bot/kb/store.py bot/kb/encoder.py
+INDEX_INPUTS := $(wildcard knowledge/*.md knowledge/*.yml) bot/kb/ingest.py bot/kb/index.py bot/kb/store.py bot/kb/encoder.py bot/kb/ann.py
 
 # Capability-specific targets (widget/browser, benchmarks, ...) live in mk/*.mk.
 -include mk/*.mk
@@ -28,7 +28,7 @@ INDEX_INPUTS := $(wildcard knowledge/*.md knowledge/*.yml) bot/kb/ingest.py bot/
 help:
 	@echo "make run     install what is missing, build index + train if inputs changed, start everything"
 	@echo "make test    install what is missing, run every test"
-	@echo "make index | train | shell | eval | tune | test-unit | test-rasa | test-e2e | clean"
+	@echo "make index | train | shell | eval | tune | bench | feedback | purge-conversations | test-unit | test-rasa | test-e2e | clean"
 
 # ---- installs (each venv is rebuilt only when its requirements change) ----
 $(RASA_VENV)/.installed: requirements/rasa.txt requirements/rasa.lock

@@ -22,7 +22,7 @@ _ASPECT_WORDS = {
     "yearly": "year years annually annual yearly every each often frequency frequently biennial weekly once",
     "size": "big bigger biggest large larger largest size",
     "bed": "bed beds capacity",
-    "campus": "campus campuses location locations site sites branch branches located where",
+    "campus": "campus campuses location locations site sites branch branches located where city cities town",
     "staff": "staff staffs employee employees faculty doctor doctors personnel worker workers member members people team",
     "student": "student students enrol enrollment",
     "rank": "rank ranked ranking rankings best top position leading",
@@ -130,6 +130,8 @@ _GENERIC_REFERENCE = re.compile(r"\b(the|this|that|your|a) (hospital|hospital's|
 _SPECIFICITY = {"department": 0, "hospital": 1, "school": 2}
 _SUPERLATIVE = re.compile(r"\b(most|largest|biggest|highest|fewest|least|smallest|lowest|more|less)\b")
 _SMALLEST = re.compile(r"\b(fewest|least|smallest|lowest|less)\b")
+_YEAR_QUESTION = re.compile(r"\b(what|which) year\b|\bwhen (was|did|were)\b|\bsince when\b|\bhow old\b")
+_YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
 _COUNT_QUESTION = re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|\bcount\b|\btotal\b")
 
 
@@ -338,6 +340,9 @@ class AnswerComposer:
                   and not any(t in g for g in ASPECTS.values()) and not _prefix_match(t, self.kb.vocabulary_terms)]
         sims = self.kb.sentence_similarities(qvec)
         wants_count = bool(_COUNT_QUESTION.search(normalize(question)))
+        wants_year = bool(_YEAR_QUESTION.search(normalize(question)))
+        if wants_year:
+            terms = [t for t in terms if t != "year"]  # "what year" is the question, not its topic
         count_nouns = COUNT_NOUNS & {stem(w) for w in words(question)}
         asked = aspects_of(terms) & ENTITY_ASPECTS
         out = []
@@ -348,6 +353,8 @@ class AnswerComposer:
             cos = float(sims[s_id])
             cov = coverage(terms, self.kb.sentence_terms[s_id], self.kb.idf, self.kb.unseen_idf)
             conf = 0.5 * max(cos, 0.0) + 0.5 * cov + 0.02 * _aspect_depth(terms, self.kb.sentence_terms[s_id])
+            if wants_year and not _YEAR.search(sentence["text"]):
+                conf *= 0.75  # "when was it founded?" is answered by a sentence that states a year
             if wants_count and not _states_count(sentence["text"], count_nouns):
                 conf *= 0.75  # "how many ...?" is answered by a sentence that states a number
             if asked and not any(ASPECTS[a] & self.kb.sentence_terms[s_id] for a in asked):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.kb import store
+from bot.kb import ann, store
 from bot.kb.encoder import Encoder
 from bot.kb.entities import Catalog
 from bot.kb.ingest import Passage, chunk_pages, fingerprint, load_pages
@@ -58,11 +58,14 @@ def build(knowledge_dir: Path, encoder: Encoder, *, chunk_max_chars: int = 600, 
     passage_vecs = encoder.encode(passage_texts)
     sentence_vecs = encoder.encode(sentence_texts)
     faq_vecs = encoder.encode([q["text"] for q in faq_questions]) if faq_questions else passage_vecs[:0]
+    # Exact search while it is cheap; HNSW for large knowledge bases (see `make bench`). Sentences and FAQ
+    # questions stay flat: answer composition scores every sentence of the retrieved passages.
+    passage_kind = ann.choose_index_type(len(passages))
     manifest = {
         "format_version": store.FORMAT_VERSION,
         "model": encoder.name,
         "dimension": int(passage_vecs.shape[1]),
-        "index_type": "flat-ip",
+        "index_type": passage_kind,
         "passages": len(passages),
         "sentences": len(sentences),
         "faq_entries": len(faq),
@@ -73,4 +76,5 @@ def build(knowledge_dir: Path, encoder: Encoder, *, chunk_max_chars: int = 600, 
         "build_seconds": round(time.perf_counter() - started, 3),
     }
     return store.StoredIndex(manifest, passages, sentences, faq, faq_questions,
-                             store.flat_index(passage_vecs), store.flat_index(sentence_vecs), store.flat_index(faq_vecs))
+                             ann.build_ann(passage_vecs, passage_kind), store.flat_index(sentence_vecs),
+                             store.flat_index(faq_vecs))

@@ -100,6 +100,11 @@ def load(index_dir: Path, *, expect_model: str | None = None, expect_fingerprint
     for in_faiss, in_json, in_manifest in checks:
         if not (in_faiss == in_json == in_manifest):
             raise IndexUnavailable(f"index files disagree ({in_faiss} vectors, {in_json} records, manifest {in_manifest}); {REBUILD_HINT}")
+    from bot.kb import ann
+
+    if ann.index_kind(passage_index) != manifest.get("index_type"):
+        raise IndexUnavailable(f"passage index is {ann.index_kind(passage_index)}, manifest says "
+                               f"{manifest.get('index_type')}; {REBUILD_HINT}")
     dims = {passage_index.d, sentence_index.d, faq_index.d}
     if dims != {manifest.get("dimension")}:
         raise IndexUnavailable(f"index dimension {dims} != manifest {manifest.get('dimension')}; {REBUILD_HINT}")

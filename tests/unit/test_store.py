@@ -71,3 +71,15 @@ def test_faq_is_indexed(built):
     pages = {p.stem for p in index.load_pages(knowledge)} if hasattr(index, "load_pages") else None
     if pages:
         assert {e.page for e in loaded.faq} <= pages
+
+
+def test_index_type_must_match_the_manifest(built, tmp_path):
+    _, _, index_dir = built
+    other = tmp_path / "kind"
+    _copy_index(index_dir, other)
+    manifest = json.loads((other / "manifest.json").read_text())
+    assert manifest["index_type"] == "flat-ip"  # a few dozen passages: exact search
+    manifest["index_type"] = "hnsw-ip"
+    (other / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(store.IndexUnavailable, match="make index"):
+        store.load(other)

@@ -130,6 +130,7 @@ _GENERIC_REFERENCE = re.compile(r"\b(the|this|that|your|a) (hospital|hospital's|
 _SPECIFICITY = {"department": 0, "hospital": 1, "school": 2}
 _SUPERLATIVE = re.compile(r"\b(most|largest|biggest|highest|fewest|least|smallest|lowest|more|less)\b")
 _SMALLEST = re.compile(r"\b(fewest|least|smallest|lowest|less)\b")
+_PROCEDURAL = re.compile(r"\bhow (do|can|could|should|would) (i|we|my|our)\b|\bhow to\b|\bwhere (do|can|should) (i|we)\b")
 _YEAR_QUESTION = re.compile(r"\b(what|which) year\b|\bwhen (was|did|were)\b|\bsince when\b|\bhow old\b")
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
 _COUNT_QUESTION = re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|\bcount\b|\btotal\b")
@@ -267,6 +268,10 @@ class AnswerComposer:
             if clarify:
                 return clarify
         if best.confidence < self.threshold:
+            return self.decline(focus, focus=focus, confidence=best.confidence)
+        if _PROCEDURAL.search(normalize(question)) and not (best.coverage >= 1.0 and best.cosine >= 0.75):
+            # "How do I apply / register / get there?": the pages describe the places, not procedures;
+            # a description that merely shares words with the question is not an answer to it.
             return self.decline(focus, focus=focus, confidence=best.confidence)
         conflict = None
         if COUNT_NOUNS & {stem(w) for w in words(question)}:

@@ -130,3 +130,8 @@ def test_department_is_not_moved_to_another_hospital(composer):
 def test_superlative_orders_by_the_stated_number(composer):
     a = composer.answer("which hospital has the most beds")
     assert a.kind == "list" and a.text.index("5000") < a.text.index("1300")
+
+
+def test_procedural_questions_are_declined_not_answered_with_a_description(composer):
+    a = composer.answer("how do I apply to zusm as an international student")
+    assert a.kind == "decline", a.text

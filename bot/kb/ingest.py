@@ -173,26 +173,26 @@ def chunk_page(page: Page, max_chars: int, fragment_chars: int) -> list[Passage]
         bullets = [b for b in blocks if b.startswith("• ")]
         prose = [b for b in blocks if not b.startswith("• ")]
         for block in prose:
-            units: list[str] = []
-            for sentence in split_sentences(block):
-                units.extend(fragment(sentence, fragment_chars))
-            group: list[str] = []
-            for unit in units:
-                if group and sum(len(u) + 1 for u in group) + len(unit) > max_chars:
-                    emit(heading, group, False)
-                    group = []
-                group.append(unit)
-            if group:
+            units = [f for sentence in split_sentences(block) for f in fragment(sentence, fragment_chars)]
+            for group in _pack(units, max_chars):
                 emit(heading, group, False)
-        group = []
-        for bullet in bullets:
-            if group and sum(len(b) + 1 for b in group) + len(bullet) > max_chars:
-                emit(heading, group, True)
-                group = []
-            group.append(bullet)
-        if group:
+        for group in _pack(bullets, max_chars):
             emit(heading, group, True)
     return passages
+
+
+def _pack(units: list[str], max_chars: int) -> list[list[str]]:
+    """Consecutive units packed into groups of at most max_chars (a unit longer than that stands alone)."""
+    groups: list[list[str]] = []
+    group: list[str] = []
+    for unit in units:
+        if group and sum(len(u) + 1 for u in group) + len(unit) > max_chars:
+            groups.append(group)
+            group = []
+        group.append(unit)
+    if group:
+        groups.append(group)
+    return groups
 
 
 def chunk_pages(pages: list[Page], max_chars: int = 600, fragment_chars: int = 360) -> list[Passage]:

@@ -64,3 +64,11 @@ def judge(turn: dict, text: str, buttons: list[dict]) -> bool:
 
 def has_source(text: str) -> bool:
     return "source:" in norm(text)
+
+
+def message_for(turn: dict, buttons: list[dict]) -> tuple[str | None, dict | None]:
+    """What the visitor sends for a turn: its text, or the payload of the button it picks (None if absent)."""
+    if "pick" not in turn:
+        return turn["say"], None
+    choice = next((b for b in buttons if turn["pick"].lower() in b["title"].lower()), None)
+    return (choice["payload"], choice) if choice else (None, None)

@@ -21,7 +21,7 @@ from bot.kb.index import load_catalog, passage_context
 from bot.kb.retrieve import KnowledgeBase
 from bot.kb.text import content_terms
 from bot.settings import REPO_ROOT, get_settings
-from tests.eval.judge import has_source, judge
+from tests.eval.judge import has_source, judge, message_for
 from tests.stack import Stack
 
 KINDS = ["answer", "followup", "clarification", "conflict", "out_of_scope", "emergency", "medical_advice",
@@ -42,14 +42,10 @@ class BotClient:
         out = []
         buttons: list[dict] = []
         for turn in item["turns"]:
-            if "pick" in turn:
-                choice = next((b for b in buttons if turn["pick"].lower() in b["title"].lower()), None)
-                if choice is None:
-                    out.append((turn, "", []))
-                    continue
-                message = choice["payload"]
-            else:
-                message = turn["say"]
+            message, _ = message_for(turn, buttons)
+            if message is None:
+                out.append((turn, "", []))
+                continue
             started = time.perf_counter()
             r = requests.post(self.url, json={"sender": sender, "message": message}, timeout=60)
             self.latencies.append((time.perf_counter() - started) * 1000)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.kb.service import KnowledgeService
 from bot.settings import get_settings
-from tests.eval.judge import judge
+from tests.eval.judge import judge, message_for
 from tests.eval.run import load_items
 
 KNOWLEDGE_KINDS = {"answer", "followup", "clarification", "conflict", "out_of_scope"}
@@ -24,16 +24,11 @@ class OfflineBot:
     def converse(self, item: dict):
         context, buttons, out = None, [], []
         for turn in item["turns"]:
-            entities = []
-            if "pick" in turn:
-                choice = next((b for b in buttons if turn["pick"].lower() in b["title"].lower()), None)
-                if choice is None:
-                    out.append((turn, "", []))
-                    continue
-                message = choice["payload"]
-                entities = [choice["title"]]
-            else:
-                message = turn["say"]
+            message, choice = message_for(turn, buttons)
+            if message is None:
+                out.append((turn, "", []))
+                continue
+            entities = [choice["title"]] if choice else []
             reply = self.service.ask(message, context, entities)
             context, buttons = reply.context, reply.buttons
             out.append((turn, reply.text, reply.buttons))

@@ -13,7 +13,6 @@ from bot.actions import compat
 from bot.kb.service import UNAVAILABLE_REPLY, shared_service
 
 log = logging.getLogger(__name__)
-log.setLevel(logging.INFO)
 compat.install()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -104,6 +105,12 @@ def _date_phrase(date: str) -> str:
     return f"dated {date}"
 
 
+@lru_cache(maxsize=4096)
+def _aspect_group(term: str) -> frozenset[str]:
+    """The term and every word of the aspects it belongs to."""
+    return frozenset({term}.union(*(g for g in ASPECTS.values() if term in g)))
+
+
 def aspects_of(terms: list[str]) -> set[str]:
     return {name for name, group in ASPECTS.items() if group & set(terms)}
 
@@ -116,8 +123,7 @@ def coverage(terms: list[str], sentence_terms: set[str], idf: dict[str, float], 
     for term in terms:
         weight = idf.get(term, unseen)
         total += weight
-        group = set().union(*(g for g in ASPECTS.values() if term in g)) or {term}
-        if term in sentence_terms or group & sentence_terms or _prefix_match(term, sentence_terms):
+        if term in sentence_terms or _aspect_group(term) & sentence_terms or _prefix_match(term, sentence_terms):
             matched += weight
     return matched / total
 
@@ -126,8 +132,6 @@ _WHICH_PLACE = re.compile(
     r"\bwhich (of the |of zusm'?s? )?(zusm |affiliated |zju )?(hospital|hospitals|one|ones|department|departments|affiliated)\b"
     r"|\bwhich is\b|\bwhat (hospital|hospitals)\b|\bany hospitals?\b")
 _GENERIC_REFERENCE = re.compile(r"\b(the|this|that|your|a) (hospital|hospital's|department|dept)\b|^\s*(how many|when|what)\b[^?]*\b(it|its|there)\b")
-# When a question names several places, the most specific one is its subject.
-_SPECIFICITY = {"department": 0, "hospital": 1, "school": 2}
 _SUPERLATIVE = re.compile(r"\b(most|largest|biggest|highest|fewest|least|smallest|lowest|more|less)\b")
 _SMALLEST = re.compile(r"\b(fewest|least|smallest|lowest|less)\b")
 _PROCEDURAL = re.compile(r"\bhow (do|can|could|should|would) (i|we|my|our)\b|\bhow to\b|\bwhere (do|can|should) (i|we)\b")
@@ -204,18 +208,14 @@ class AnswerComposer:
 
     # ---- question analysis -------------------------------------------------------------------
     def _entities_in(self, text: str) -> set[str]:
-        return {m.name for m in self.kb.catalog.find(text) if self._has_home(m.name)}
-
-    def _has_home(self, name: str) -> bool:
-        entity = self.kb.catalog.by_name(name)
-        return bool(entity and entity.sections)
+        return {m.name for m in self.kb.catalog.find(text) if self.kb.catalog.has_home(m.name)}
 
     def terms_of(self, text: str) -> list[str]:
         """Content words of the question, typos fixed, with the names of known places removed."""
         tokens = self.kb.catalog.correct(words(text))
         covered = [False] * len(tokens)
         for m in self.kb.catalog.find(text):
-            if self._has_home(m.name):
+            if self.kb.catalog.has_home(m.name):
                 covered[m.start:m.end] = [True] * (m.end - m.start)
         # Generic words ("hospitals" in "how many affiliated hospitals") stay: they can be the thing asked.
         return [stem(t) for t, c in zip(tokens, covered) if not c and t not in STOPWORDS]
@@ -240,9 +240,9 @@ class AnswerComposer:
             return self.decline(f"the {unknown.title()}", focus=None)
         terms = self.terms_of(question)
         named = self._entities_in(question)
-        mentioned_only = [m.name for m in self.kb.catalog.find(question) if not self._has_home(m.name)]
+        mentioned_only = [m.name for m in self.kb.catalog.find(question) if not self.kb.catalog.has_home(m.name)]
         if focus is None and named:
-            focus = sorted(named, key=lambda n: _SPECIFICITY[self.kb.catalog.by_name(n).type])[0]
+            focus = self.kb.catalog.most_specific(named)
         placed = self._department_placement(question, named, focus)
         if placed:
             return placed

@@ -5,11 +5,10 @@ The context is a small JSON-able dict kept in the Rasa slot ``kb_context``:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.kb.entities import Catalog
-import re
-
 from bot.kb.text import GENERIC_WORDS, normalize, words
 
 _ASKS_FOR_PLACE = re.compile(r"\bwhich\b|\bwhat (hospital|hospitals)\b|\blist\b|\ball (the )?hospitals\b")
@@ -33,7 +32,7 @@ def empty_context() -> dict:
 
 def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: list[str] | None = None) -> Resolved:
     context = {**empty_context(), **(context or {})}
-    mentions = [m for m in catalog.find(text) if _has_home(catalog, m.name)]
+    mentions = [m for m in catalog.find(text) if catalog.has_home(m.name)]
     named = [m.name for m in mentions]
     for value in rasa_entities or []:
         entity = catalog.by_name(value)
@@ -41,9 +40,9 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
             named.append(entity.name)
     # A button click on "which one do you mean?" carries only the choice: answer the pending question.
     if text.startswith("/") and context["pending"] and named:
-        return Resolved(context["pending"], _pick(catalog, named), True)
+        return Resolved(context["pending"], catalog.most_specific(named), True)
     if named:
-        focus = _pick(catalog, named)
+        focus = catalog.most_specific(named)
         tokens = catalog.correct(words(text))
         covered = set()
         for m in mentions:
@@ -66,14 +65,3 @@ def next_context(resolved: Resolved, answer_kind: str, answer_focus: str | None)
         "last_question": resolved.question,
         "pending": pending,
     }
-
-
-def _has_home(catalog: Catalog, name: str) -> bool:
-    entity = catalog.by_name(name)
-    return bool(entity and entity.sections)
-
-
-def _pick(catalog: Catalog, names: list[str]) -> str:
-    # "the ultrasound department of the 2nd hospital": the department is the more specific subject.
-    order = {"department": 0, "hospital": 1, "school": 2}
-    return sorted(names, key=lambda n: order.get(catalog.by_name(n).type, 3))[0]

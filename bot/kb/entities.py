@@ -9,7 +9,10 @@ from pathlib import Path
 
 import yaml
 
-from bot.kb.text import STOPWORDS, words
+from bot.kb.text import STOPWORDS, normalize, words
+
+# When a question names several places, the most specific one is its subject.
+_SPECIFICITY = {"department": 0, "hospital": 1, "school": 2}
 
 
 @dataclass(frozen=True)
@@ -38,10 +41,9 @@ _UNKNOWN_ORDINAL = re.compile(
 @dataclass
 class Catalog:
     entities: list[Entity]
-    vocabulary: set[str] = field(default_factory=set)
+    vocabulary: frozenset[str] = frozenset()
     _aliases: list | None = field(default=None, repr=False)
     _found: dict = field(default_factory=dict, repr=False)
-    _frozen_vocabulary: frozenset = field(default=frozenset(), repr=False)
 
     @classmethod
     def load(cls, path: Path) -> "Catalog":
@@ -60,20 +62,24 @@ class Catalog:
                 return entity
         return None
 
+    def has_home(self, name: str) -> bool:
+        """True for places whose own facts the pages hold (not merely mention)."""
+        entity = self.by_name(name)
+        return bool(entity and entity.sections)
+
+    def most_specific(self, names) -> str:
+        return min(names, key=lambda n: _SPECIFICITY.get(self.by_name(n).type, len(_SPECIFICITY)))
+
     def extend_vocabulary(self, texts: list[str]) -> None:
-        for text in texts:
-            self.vocabulary.update(w for w in words(text) if len(w) >= 3)
-        for entity in self.entities:
-            for alias in entity.aliases:
-                self.vocabulary.update(words(alias))
-        self._frozen_vocabulary = frozenset(self.vocabulary)
+        added = {w for text in texts for w in words(text) if len(w) >= 3}
+        added |= {w for entity in self.entities for alias in entity.aliases for w in words(alias)}
+        # Frozen: it is the lru_cache key of _correct_token, hashed once.
+        self.vocabulary = self.vocabulary | added
         self._found.clear()
 
     def correct(self, tokens: list[str]) -> list[str]:
         """Fix typos ("secnd", "hosptial") against the words of the pages and the aliases."""
-        if len(self._frozen_vocabulary) != len(self.vocabulary):
-            self._frozen_vocabulary = frozenset(self.vocabulary)
-        return [_correct_token(t, self._frozen_vocabulary) for t in tokens]
+        return [_correct_token(t, self.vocabulary) for t in tokens]
 
     def _alias_table(self) -> list[tuple[tuple[str, ...], Entity]]:
         if self._aliases is None:
@@ -124,7 +130,5 @@ def _correct_token(token: str, vocabulary: frozenset[str]) -> str:
 
 def mentions_unknown_hospital(text: str) -> str | None:
     """A hospital the pages never describe ("the Third Affiliated Hospital"): never answer for it with another's facts."""
-    from bot.kb.text import normalize
-
     match = _UNKNOWN_ORDINAL.search(normalize(text))
     return match.group(0) if match else None

@@ -76,5 +76,5 @@ def build(knowledge_dir: Path, encoder: Encoder, *, chunk_max_chars: int = 600, 
         "build_seconds": round(time.perf_counter() - started, 3),
     }
     return store.StoredIndex(manifest, passages, sentences, faq, faq_questions,
-                             ann.build_ann(passage_vecs, passage_kind), store.flat_index(sentence_vecs),
-                             store.flat_index(faq_vecs))
+                             ann.build_ann(passage_vecs, passage_kind), ann.build_ann(sentence_vecs, ann.FLAT),
+                             ann.build_ann(faq_vecs, ann.FLAT))

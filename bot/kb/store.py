@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
-import numpy as np
 
+from bot.kb import ann
 from bot.kb.ingest import Passage
 
 FORMAT_VERSION = 1
@@ -39,14 +39,6 @@ class StoredIndex:
     passage_index: faiss.Index
     sentence_index: faiss.Index
     faq_index: faiss.Index
-
-
-def flat_index(vectors: np.ndarray) -> faiss.Index:
-    # Inner product on normalised vectors is cosine; exact search is microseconds at this size.
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index
 
 
 def save(index_dir: Path, stored: StoredIndex) -> None:
@@ -100,8 +92,6 @@ def load(index_dir: Path, *, expect_model: str | None = None, expect_fingerprint
     for in_faiss, in_json, in_manifest in checks:
         if not (in_faiss == in_json == in_manifest):
             raise IndexUnavailable(f"index files disagree ({in_faiss} vectors, {in_json} records, manifest {in_manifest}); {REBUILD_HINT}")
-    from bot.kb import ann
-
     if ann.index_kind(passage_index) != manifest.get("index_type"):
         raise IndexUnavailable(f"passage index is {ann.index_kind(passage_index)}, manifest says "
                                f"{manifest.get('index_type')}; {REBUILD_HINT}")

@@ -41,7 +41,7 @@ def normalize(text: str) -> str:
 # Visitors' shorthand, expanded before anything else looks at the words.
 ABBREVIATIONS = {"hosp": "hospital", "hosps": "hospitals", "hospt": "hospital", "dept": "department",
                  "depts": "departments", "uni": "university", "univ": "university", "yr": "year", "yrs": "years",
-                 "num": "number", "no": "no", "info": "information", "docs": "doctors", "doc": "doctor",
+                 "num": "number", "info": "information", "docs": "doctors", "doc": "doctor",
                  "approx": "approximately", "intl": "international", "med": "medical", "est": "established"}
 
 

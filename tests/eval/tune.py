@@ -6,7 +6,6 @@ out of scope). The held-out set is never read here.
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from pathlib import Path
 
 from bot.kb.service import KnowledgeService

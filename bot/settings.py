@@ -31,7 +31,7 @@ class Settings:
     retrieve_k: int = 8
     rrf_k: int = 60
     # Chosen on tests/eval/tuning.yml with `make tune`; see README for the held-out check.
-    answer_threshold: float = float(os.environ.get("KB_ANSWER_THRESHOLD", "0.50"))
+    answer_threshold: float = float(os.environ.get("KB_ANSWER_THRESHOLD", "0.48"))
     faq_threshold: float = float(os.environ.get("KB_FAQ_THRESHOLD", "0.86"))
     # A second sentence is added only when it is nearly as good as the best one.
     second_sentence_ratio: float = 0.9

@@ -15,7 +15,7 @@ import numpy as np
 from bot.kb.entities import mentions_unknown_hospital
 from bot.kb.ingest import Passage
 from bot.kb.retrieve import KnowledgeBase
-from bot.kb.text import GENERIC_WORDS, STOPWORDS, normalize, stem, words
+from bot.kb.text import GENERIC_WORDS, STOPWORDS, normalize, spelled_out, stem, words
 
 # Visitors and pages name the same thing differently ("founded" vs "began in 1984").
 _ASPECT_WORDS = {
@@ -35,6 +35,15 @@ _ASPECT_WORDS = {
     "acquire": "buy bought purchase purchased introduce introduced acquire acquired first",
     "research": "research project projects foundation grant science scientific",
     "surgery": "surgery surgeries operation operations case cases",
+    "exam": "scan scans inspection inspections examination examinations exam exams check checks checkup imaging diagnostic",
+    "teach": "teach teaches teaching train trains training educate education mentor mentors mentoring guidance guide tutor course courses class classes",
+    "partner": "partner partners partnership partnerships collaborate collaborates collaboration cooperate cooperation cooperated exchange exchanges",
+    # Lay words for what the pages name in medical terms.
+    "digestive": "gastrointestinal bowel bowels intestine intestines intestinal gut stomach colon colorectal digestive",
+    "keyhole": "laparoscopic laparoscopy keyhole minimally invasive",
+    "ablation": "ablation microwave",
+    "cancer": "cancer cancers tumor tumors oncology malignancy malignant",
+    "small": "small smaller local primary grassroots",
 }
 ASPECTS: dict[str, set[str]] = {name: {stem(w) for w in ws.split()} for name, ws in _ASPECT_WORDS.items()}
 # Facts that differ from one hospital to the next: asked without naming one, the visitor must pick.
@@ -128,6 +137,11 @@ def coverage(terms: list[str], sentence_terms: set[str], idf: dict[str, float], 
     return matched / total
 
 
+def literal_share(terms: list[str], sentence_terms: set[str]) -> float:
+    """Share of the question's words that the sentence uses literally (no synonyms): a tie-breaker."""
+    return sum(1 for t in terms if t in sentence_terms or _prefix_match(t, sentence_terms)) / len(terms) if terms else 0.0
+
+
 _WHICH_PLACE = re.compile(
     r"\bwhich (of the |of zusm'?s? )?(zusm |affiliated |zju )?(hospital|hospitals|one|ones|department|departments|affiliated)\b"
     r"|\bwhich is\b|\bwhat (hospital|hospitals)\b|\bany hospitals?\b")
@@ -137,6 +151,9 @@ _SMALLEST = re.compile(r"\b(fewest|least|smallest|lowest|less)\b")
 _PROCEDURAL = re.compile(r"\bhow (do|can|could|should|would) (i|we|my|our)\b|\bhow to\b|\bwhere (do|can|should) (i|we)\b")
 _YEAR_QUESTION = re.compile(r"\b(what|which) year\b|\bwhen (was|did|were)\b|\bsince when\b|\bhow old\b")
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
+_PERSON_QUESTION = re.compile(r"\bwho\b|\bwhich (\w+ )?(professor|doctor|expert|surgeon|specialist|person|leader)s?\b"
+                              r"|\bname of (the|a|any) (\w+ )?(professor|doctor|expert|head|director|leader)\b")
+_PERSON_NAMED = re.compile(r"\b(Prof\.?|Professor|Dr\.?|Academician)\s+[A-Z][a-z]+")
 _COUNT_QUESTION = re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|\bcount\b|\btotal\b")
 
 
@@ -194,7 +211,7 @@ def clause_window(sentence: str, noun: str) -> str:
 class AnswerComposer:
     def __init__(self, kb: KnowledgeBase, *, threshold: float, faq_threshold: float, k: int = 8,
                  reply_max_chars: int = 600, second_ratio: float = 0.9, clarify_margin: float = 0.06,
-                 unseen_penalty: float = 0.5) -> None:
+                 unseen_penalty: float = 0.5, own_words_weight: float = 0.08) -> None:
         self.kb = kb
         self.threshold = threshold
         self.faq_threshold = faq_threshold
@@ -203,6 +220,7 @@ class AnswerComposer:
         self.second_ratio = second_ratio
         self.clarify_margin = clarify_margin
         self.unseen_penalty = unseen_penalty
+        self.own_words_weight = own_words_weight
         self.faq_entities = [self._entities_in(" ".join(e.questions)) for e in kb.stored.faq]
         self.faq_terms = [{stem(w) for w in words(" ".join(e.questions) + " " + e.answer)} for e in kb.stored.faq]
 
@@ -249,7 +267,7 @@ class AnswerComposer:
         if set(terms) <= _OVERVIEW_WORDS:
             return self.overview(focus) if focus else self.decline(focus=focus)
 
-        query_text = question if (not focus or focus in named) else f"{question} ({focus})"
+        query_text = spelled_out(question) if (not focus or focus in named) else f"{spelled_out(question)} ({focus})"
         qvec = self.kb.encode_query(query_text)
         faq = self._faq(qvec, focus, terms)
         if faq:
@@ -346,10 +364,17 @@ class AnswerComposer:
         sims = self.kb.sentence_similarities(qvec)
         wants_count = bool(_COUNT_QUESTION.search(normalize(question)))
         wants_year = bool(_YEAR_QUESTION.search(normalize(question)))
+        wants_person = bool(_PERSON_QUESTION.search(normalize(question)))
         if wants_year:
             terms = [t for t in terms if t != "year"]  # "what year" is the question, not its topic
         count_nouns = COUNT_NOUNS & {stem(w) for w in words(question)}
         asked = aspects_of(terms) & ENTITY_ASPECTS
+        if wants_person:
+            asked -= {"treat"}  # "a famous professor" asks for a person, not for what the place is famous for
+        asked_words = set().union(*(ASPECTS[a] for a in asked))
+        place_words = {stem(w) for n in mentioned_only or [] for w in words(n)}
+        specifics = [t for t in terms if t not in asked_words and t not in GENERIC_WORDS and t not in place_words]
+        own_weight = self.own_words_weight
         out = []
         for s_id, sentence in enumerate(self.kb.stored.sentences):
             p = sentence["passage"]
@@ -358,12 +383,21 @@ class AnswerComposer:
             cos = float(sims[s_id])
             cov = coverage(terms, self.kb.sentence_terms[s_id], self.kb.idf, self.kb.unseen_idf)
             conf = 0.5 * max(cos, 0.0) + 0.5 * cov + 0.02 * _aspect_depth(terms, self.kb.sentence_terms[s_id])
+            # Words found in the sentence itself are better evidence than words found only in its heading.
+            conf += own_weight * literal_share(terms, self.kb.sentence_own_terms[s_id])
             if wants_year and not _YEAR.search(sentence["text"]):
                 conf *= 0.75  # "when was it founded?" is answered by a sentence that states a year
             if wants_count and not _states_count(sentence["text"], count_nouns):
                 conf *= 0.75  # "how many ...?" is answered by a sentence that states a number
-            if asked and not any(ASPECTS[a] & self.kb.sentence_terms[s_id] for a in asked):
-                conf *= 0.6  # asked for beds, the sentence says nothing about beds
+            if wants_person and not _PERSON_NAMED.search(sentence["text"]):
+                conf *= 0.8  # "which professor ...?" is answered by a sentence that names one
+            if (asked and not any(ASPECTS[a] & self.kb.sentence_terms[s_id] for a in asked)
+                    and (len(specifics) < 2 or coverage(specifics, self.kb.sentence_terms[s_id], self.kb.idf,
+                                                   self.kb.unseen_idf) < 1.0)):
+                # Asked for beds, the sentence says nothing about beds. But when it matches everything else
+                # the visitor said ("does the ultrasound team do microwave ablation?"), the aspect word
+                # ("team") was incidental.
+                conf *= 0.6
             if unseen:
                 # The question asks about something no page ever mentions (hours, prices, parking):
                 # whatever matched is about something else.
@@ -404,7 +438,7 @@ class AnswerComposer:
     def _clarify(self, question: str, terms: list[str], candidates: list[Candidate], aspects: set[str]) -> Answer | None:
         if not aspects & ENTITY_ASPECTS:
             return None
-        aspect_words = set().union(*(ASPECTS[a] for a in aspects))
+        aspect_words = set().union(*(ASPECTS[a] for a in aspects & ENTITY_ASPECTS))
         if [t for t in terms if t not in aspect_words and t not in GENERIC_WORDS]:
             return None  # "thyroid FNA award year" is specific enough to answer
         per_entity = [(n, c) for n, c in self._best_per_entity(candidates) if c.confidence >= 0.8 * self.threshold]

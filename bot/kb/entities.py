@@ -96,13 +96,15 @@ class Catalog:
 
     def _find(self, text: str) -> list[Mention]:
         tokens = self.correct(words(text))
+        # "SAHZU's radiology": a possessive names the place too.
+        bare = [t[:-2] if t.endswith("'s") else t for t in tokens]
         table = self._alias_table()
         taken = [False] * len(tokens)
         found: list[Mention] = []
         for alias, entity in table:
             n = len(alias)
             for i in range(len(tokens) - n + 1):
-                if tuple(tokens[i:i + n]) == alias and not any(taken[i:i + n]):
+                if alias in (tuple(tokens[i:i + n]), tuple(bare[i:i + n])) and not any(taken[i:i + n]):
                     taken[i:i + n] = [True] * n
                     found.append(Mention(entity.name, entity.type, i, i + n))
         found.sort(key=lambda m: m.start)
@@ -119,11 +121,19 @@ class Catalog:
         return names
 
 
+_VOWELS = "aeiou"
+
+
 @lru_cache(maxsize=4096)
 def _correct_token(token: str, vocabulary: frozenset[str]) -> str:
-    # Four-letter words are left alone: "park" would become "peak", "cost" "most".
-    if len(token) < 5 or token in vocabulary or token in STOPWORDS or token.isdigit():
+    if token in vocabulary or token in STOPWORDS or token.isdigit() or len(token) < 4:
         return token
+    if len(token) == 4:
+        # Closeness ratios would turn "park" into "peak" and "cost" into "most"; in a short word only a
+        # swapped vowel ("mayo" / "moyo") is safe to fix.
+        fixes = {token[:i] + v + token[i + 1:] for i, c in enumerate(token) if c in _VOWELS for v in _VOWELS if v != c}
+        found = sorted(f for f in fixes & vocabulary if f not in STOPWORDS)
+        return found[0] if len(found) == 1 else token
     match = difflib.get_close_matches(token, vocabulary, n=1, cutoff=0.84)
     return match[0] if match else token
 

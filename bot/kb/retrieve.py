@@ -45,9 +45,12 @@ class KnowledgeBase:
         self.passage_terms = [self._document_terms(i) for i in range(len(self.passages))]
         self.bm25 = bm25s.BM25()
         self.bm25.index([terms or ["_"] for terms in self.passage_terms], show_progress=False)
+        # A sentence's own words, and the same plus its page title and section heading (the context
+        # that names what a bare bullet like "2 campuses" is about).
+        self.sentence_own_terms = [set(content_terms(s["text"])) for s in stored.sentences]
         self.sentence_terms = [
-            set(content_terms(s["text"])) | set(content_terms(passage_context(self.passages[s["passage"]])))
-            for s in stored.sentences
+            own | set(content_terms(passage_context(self.passages[s["passage"]])))
+            for own, s in zip(self.sentence_own_terms, stored.sentences)
         ]
         self.vocabulary_terms = set().union(*self.sentence_terms) if self.sentence_terms else set()
         df = Counter(t for terms in self.sentence_terms for t in terms)

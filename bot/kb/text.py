@@ -12,7 +12,8 @@ STOPWORDS = frozenset(
     it its it's they them their there here this that these those what which who whom whose when where why how
     please tell know want like get give let some any all as if than then so such not no yes also just very
     much many number count total does doe hi hello thanks thank ok okay one ones s re ve ll d m
-    explain describe show list name give need find looking look say says kind sort type u ur pls plz per whats done doing up help helps use used uses using work works working go goes going take make made got happen happened happens mean means called named exist exists""".split()
+    explain describe show list name give need find looking look say says kind sort type u ur pls plz per whats done doing up help helps use used uses using work works working go goes going take make made got happen happened happens mean means called named exist exists
+    roughly approximately around nearly about exactly really actually currently presently still ever""".split()
 )
 
 # Words that name the kind of place rather than a fact about it; a question made only of
@@ -42,11 +43,41 @@ def normalize(text: str) -> str:
 ABBREVIATIONS = {"hosp": "hospital", "hosps": "hospitals", "hospt": "hospital", "dept": "department",
                  "depts": "departments", "uni": "university", "univ": "university", "yr": "year", "yrs": "years",
                  "num": "number", "info": "information", "docs": "doctors", "doc": "doctor",
-                 "approx": "approximately", "intl": "international", "med": "medical", "est": "established"}
+                 "approx": "approximately", "intl": "international", "med": "medical", "est": "established",
+                 "prof": "professor", "profs": "professors"}
+
+# Medical abbreviations, spelled out on both sides (pages and questions): a page that writes "CEUS"
+# answers "contrast-enhanced ultrasound", and "HIPEC" finds the page that spells it out.
+MEDICAL_TERMS = {
+    "ceus": "contrast enhanced ultrasound", "fna": "fine needle aspiration", "mdt": "multidisciplinary team",
+    "hipec": "hyperthermic intraperitoneal chemotherapy", "ct": "computed tomography",
+    "mri": "magnetic resonance imaging", "ptcd": "percutaneous transhepatic cholangial drainage",
+    "icu": "intensive care unit", "ent": "ear nose throat", "nsfc": "national natural science foundation china",
+}
+# The pages use American spelling; many visitors write British.
+SPELLING_VARIANTS = {
+    "tumour": "tumor", "tumours": "tumors", "centre": "center", "centres": "centers", "paediatric": "pediatric",
+    "paediatrics": "pediatrics", "haematology": "hematology", "orthopaedic": "orthopedic",
+    "orthopaedics": "orthopedics", "gynaecology": "gynecology", "anaesthesia": "anesthesia",
+    "oesophagus": "esophagus", "oesophageal": "esophageal", "programme": "program", "programmes": "programs",
+    "organise": "organize", "organises": "organizes", "organised": "organized", "specialise": "specialize",
+    "specialises": "specializes", "specialised": "specialized", "colour": "color", "labour": "labor",
+    "haemorrhage": "hemorrhage", "enrolment": "enrollment", "ultrasonography": "ultrasound",
+}
+_EXPANSIONS = {**ABBREVIATIONS, **MEDICAL_TERMS, **SPELLING_VARIANTS}
 
 
 def words(text: str) -> list[str]:
-    return [ABBREVIATIONS.get(w, w) for w in _WORD.findall(normalize(text))]
+    out: list[str] = []
+    for w in _WORD.findall(normalize(text)):
+        out.extend(_EXPANSIONS.get(w, w).split())
+    return out
+
+
+def spelled_out(text: str) -> str:
+    """The text with its medical abbreviations spelled out in brackets, for the sentence encoder."""
+    found = [MEDICAL_TERMS[w] for w in dict.fromkeys(_WORD.findall(normalize(text))) if w in MEDICAL_TERMS]
+    return f"{text} ({'; '.join(found)})" if found else text
 
 
 def stem(word: str) -> str:

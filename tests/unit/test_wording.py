@@ -1,0 +1,55 @@
+"""Visitors' wording the pages don't use: medical abbreviations, British spelling, lay words,
+short-word typos, possessive names, questions about a person."""
+from bot.kb.entities import _correct_token
+from bot.kb.text import content_terms, spelled_out, words
+
+
+def test_medical_abbreviations_are_spelled_out_on_both_sides():
+    # A page that writes "CEUS" and a visitor who writes the words meet in the same terms, and back.
+    assert {"contrast", "enhanced", "ultrasound"} <= set(content_terms("3500 cases of CEUS"))
+    assert set(content_terms("HIPEC")) == {"hyperthermic", "intraperitoneal", "chemotherapy"}
+    assert spelled_out("what is HIPEC used for") == "what is HIPEC used for (hyperthermic intraperitoneal chemotherapy)"
+    assert spelled_out("how many beds") == "how many beds"
+
+
+def test_british_spelling_meets_the_pages_american_spelling():
+    assert words("liver tumours at the centre") == words("liver tumors at the center")
+
+
+def test_four_letter_typo_is_fixed_only_by_a_swapped_vowel():
+    vocabulary = frozenset({"moyo", "clinic", "peak", "most", "part"})
+    assert _correct_token("mayo", vocabulary) == "moyo"
+    # Closeness would turn these into other words; they are left alone.
+    assert _correct_token("park", vocabulary) == "park"
+    assert _correct_token("cost", vocabulary) == "cost"
+
+
+def test_possessive_names_the_place(kb):
+    assert [m.name for m in kb.catalog.find("what does sahzu's ultrasound team do")][:1] == ["Second Affiliated Hospital"]
+
+
+def test_british_and_lay_wording_finds_the_page_sentence(composer):
+    a = composer.answer("does the ultrasound team at the second affiliated hospital do microwave ablation for liver tumours")
+    assert a.kind == "answer" and "microwave treatment of liver cancer" in a.text
+
+
+def test_abbreviation_question_is_answered_from_the_spelled_out_sentence(composer):
+    a = composer.answer("what does the GI surgery department use HIPEC for")
+    assert a.kind == "answer" and "peritoneal cancer" in a.text
+
+
+def test_question_about_a_person_prefers_a_sentence_that_names_one(composer):
+    a = composer.answer("which professor leads the ultrasound branch of the chinese medical doctor association")
+    assert "Prof. Huang Pintong" in a.text
+
+
+def test_incidental_aspect_word_does_not_sink_a_matching_sentence(composer):
+    # "doctors" is a staff word, but the sentence about guiding primary hospitals matches everything else.
+    a = composer.answer("does the GI and anal surgery department mentor doctors at smaller local hospitals")
+    assert a.kind == "answer" and "primary hospitals" in a.text
+
+
+def test_unrelated_facts_still_declined_with_lay_words(composer):
+    for q in ("does the second affiliated hospital have a cafeteria for visitors",
+              "what salary do nurses earn at the first affiliated hospital"):
+        assert composer.answer(q).kind == "decline", q

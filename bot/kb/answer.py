@@ -154,7 +154,7 @@ _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
 _PERSON_QUESTION = re.compile(r"\bwho\b|\bwhich (\w+ )?(professor|doctor|expert|surgeon|specialist|person|leader)s?\b"
                               r"|\bname of (the|a|any) (\w+ )?(professor|doctor|expert|head|director|leader)\b")
 _PERSON_NAMED = re.compile(r"\b(Prof\.?|Professor|Dr\.?|Academician)\s+[A-Z][a-z]+")
-_COUNT_QUESTION = re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|\bcount\b|\btotal\b")
+_COUNT_QUESTION = re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|\bcount\b|\btotal\b|\bvolume\b|\bamount\b")
 
 
 def _states_count(text: str, nouns: set[str]) -> bool:
@@ -174,7 +174,18 @@ def _aspect_depth(terms: list[str], sentence_terms: set[str]) -> int:
 
 def _prefix_match(term: str, sentence_terms: set[str]) -> bool:
     """"exam" ~ "examinations", "laparoscop" ~ "laparoscopic": a light stemmer's missing half."""
-    return len(term) >= 4 and any(t.startswith(term) or (len(t) >= 4 and term.startswith(t)) for t in sentence_terms)
+    return len(term) >= 4 and any(t.startswith(term) or (len(t) >= 4 and term.startswith(t)) or _same_root(term, t)
+                                  for t in sentence_terms)
+
+
+def _same_root(a: str, b: str) -> bool:
+    """"infectious" ~ "infection", "operative" ~ "operation": a long shared beginning, different endings."""
+    if len(a) < 7 or len(b) < 7 or a[:6] != b[:6]:
+        return False
+    n = 6
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n >= min(len(a), len(b)) - 3
 
 
 def numbers_near(text: str, noun: str) -> set[str]:

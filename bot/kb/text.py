@@ -11,7 +11,7 @@ STOPWORDS = frozenset(
     do does did have has had having can could would should will shall may might must i me my we our you your
     it its it's they them their there here this that these those what which who whom whose when where why how
     please tell know want like get give let some any all as if than then so such not no yes also just very
-    much many number count total does doe hi hello thanks thank ok okay one ones s re ve ll d m
+    much many number count total volume amount quantity does doe hi hello thanks thank ok okay one ones s re ve ll d m
     explain describe show list name give need find looking look say says kind sort type u ur pls plz per whats done doing up help helps use used uses using work works working go goes going take make made got happen happened happens mean means called named exist exists
     roughly approximately around nearly about exactly really actually currently presently still ever""".split()
 )
@@ -44,7 +44,8 @@ ABBREVIATIONS = {"hosp": "hospital", "hosps": "hospitals", "hospt": "hospital", 
                  "depts": "departments", "uni": "university", "univ": "university", "yr": "year", "yrs": "years",
                  "num": "number", "info": "information", "docs": "doctors", "doc": "doctor",
                  "approx": "approximately", "intl": "international", "med": "medical", "est": "established",
-                 "prof": "professor", "profs": "professors"}
+                 "prof": "professor", "profs": "professors", "lab": "laboratory", "labs": "laboratories",
+                 "3d": "three dimensional", "ops": "operations", "op": "operation"}
 
 # Medical abbreviations, spelled out on both sides (pages and questions): a page that writes "CEUS"
 # answers "contrast-enhanced ultrasound", and "HIPEC" finds the page that spells it out.
@@ -80,8 +81,18 @@ def spelled_out(text: str) -> str:
     return f"{text} ({'; '.join(found)})" if found else text
 
 
+# Irregular past forms, so that "sent" meets "sending" and "won" meets "win" (the suffix rules can't).
+IRREGULAR = {"sent": "send", "bought": "buy", "built": "build", "began": "begin", "begun": "begin", "led": "lead",
+             "held": "hold", "won": "win", "taught": "teach", "brought": "bring", "grew": "grow", "grown": "grow",
+             "gave": "give", "given": "give", "ran": "run", "chose": "choose", "chosen": "choose", "paid": "pay",
+             "spent": "spend", "met": "meet", "kept": "keep", "known": "know", "knew": "know", "undertook": "undertake",
+             "undertaken": "undertake", "became": "become", "hired": "hire", "sought": "seek", "thought": "think"}
+
+
 def stem(word: str) -> str:
     """A deliberately light stemmer: plural and a few suffixes, enough for beds/bed, campuses/campus."""
+    if word in IRREGULAR:
+        return IRREGULAR[word]
     for suffix, repl in (("ies", "y"), ("uses", "us"), ("'s", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
             return word[: -len(suffix)] + repl

@@ -3,6 +3,7 @@ clarification, abstention, lists."""
 import pytest
 
 from bot.kb.answer import AnswerComposer, coverage, numbers_near
+from bot.kb.text import stem
 
 
 def test_fact_is_quoted_exactly_with_its_source(composer):
@@ -86,7 +87,7 @@ def test_coverage_weights_rare_words():
     idf = {"bed": 1.0, "ultrasound": 3.0}
     assert coverage(["bed", "ultrasound"], {"ultrasound"}, idf, 5.0) == pytest.approx(0.75)
     assert coverage(["parking"], {"bed"}, idf, 5.0) == 0.0
-    assert coverage(["founded"], {"began"}, idf, 5.0) == 1.0  # same aspect, other word
+    assert coverage([stem("founded")], {stem("began")}, idf, 5.0) == 1.0  # same aspect, other word
 
 
 def test_numbers_near_counts():

@@ -53,3 +53,22 @@ def test_unrelated_facts_still_declined_with_lay_words(composer):
     for q in ("does the second affiliated hospital have a cafeteria for visitors",
               "what salary do nurses earn at the first affiliated hospital"):
         assert composer.answer(q).kind == "decline", q
+
+
+def test_irregular_verbs_and_shorthand_meet_the_pages_words():
+    from bot.kb.text import stem
+    assert stem("sent") == "send" and stem("bought") == "buy"
+    assert words("a 3d scanner in the lab") == ["a", "three", "dimensional", "scanner", "in", "the", "laboratory"]
+
+
+def test_words_of_one_root_match_across_endings():
+    from bot.kb.answer import _prefix_match
+    assert _prefix_match("infectiou", {"infection"})      # "infectious" (stemmed) ~ "infection"
+    assert _prefix_match("send", {"sending"})
+    assert not _prefix_match("national", {"nature"})
+
+
+def test_surgery_volume_is_a_count_question():
+    from bot.kb.answer import _COUNT_QUESTION
+    assert _COUNT_QUESTION.search("what surgery volume does sir run run shaw do in a year")
+    assert not _COUNT_QUESTION.search("what surgery is sir run run shaw known for")

@@ -80,7 +80,7 @@ test: install $(INDEX) $(MODEL)
 
 # ---- evaluation ----
 eval: install $(INDEX) $(MODEL)
-	$(KBPY) -m tests.eval.run --set tests/eval/tuning.yml --set tests/eval/heldout.yml
+	$(KBPY) -m tests.eval.run --set tests/eval/tuning.yml --set tests/eval/heldout.yml --set tests/eval/heldout2.yml
 
 tune: install $(INDEX)
 	$(KBPY) -m tests.eval.tune --set tests/eval/tuning.yml

@@ -24,7 +24,7 @@ INDEX_INPUTS := $(wildcard knowledge/*.md knowledge/*.yml) bot/kb/ingest.py bot/
 # Capability-specific targets (widget/browser, benchmarks, ...) live in mk/*.mk.
 -include mk/*.mk
 
-.PHONY: help install run shell index train test test-unit test-rasa test-e2e eval tune bench clean
+.PHONY: help install run shell index train test test-unit test-rasa test-e2e eval tune calibrate bench clean
 help:
 	@echo "make run     install what is missing, build index + train if inputs changed, start everything"
 	@echo "make test    install what is missing, run every test"
@@ -80,10 +80,14 @@ test: install $(INDEX) $(MODEL)
 
 # ---- evaluation ----
 eval: install $(INDEX) $(MODEL)
-	$(KBPY) -m tests.eval.run --set tests/eval/tuning.yml --set tests/eval/heldout.yml --set tests/eval/heldout2.yml
+	$(KBPY) -m tests.eval.run --set tests/eval/tuning.yml --set tests/eval/heldout.yml --set tests/eval/heldout_blind.yml
 
 tune: install $(INDEX)
-	$(KBPY) -m tests.eval.tune --set tests/eval/tuning.yml
+	$(KBPY) -m tests.eval.tune --set tests/eval/tuning.yml --set tests/eval/tuning_blind.yml
+
+# The answer-or-decline decision, learned from the tuning sets (bot/kb/calibration.json, committed).
+calibrate: install $(INDEX)
+	$(KBPY) -m tests.eval.calibrate --set tests/eval/tuning.yml --set tests/eval/tuning_blind.yml
 
 clean:
 	rm -rf models/index models/rasa models/rasa_test models/eval

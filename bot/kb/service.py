@@ -5,7 +5,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from bot.kb import dialogue, safety, store
+from bot.kb import calibrate, dialogue, safety, store
 from bot.kb.answer import Answer, AnswerComposer
 from bot.kb.encoder import Encoder, make_encoder
 from bot.kb.index import load_catalog
@@ -46,7 +46,8 @@ class KnowledgeService:
         kb = KnowledgeBase(stored, encoder, load_catalog(settings.knowledge_dir), settings.rrf_k)
         composer = AnswerComposer(kb, threshold=settings.answer_threshold, faq_threshold=settings.faq_threshold,
                                   k=settings.retrieve_k, reply_max_chars=settings.reply_max_chars,
-                                  second_ratio=settings.second_sentence_ratio, clarify_margin=settings.clarify_margin)
+                                  second_ratio=settings.second_sentence_ratio, clarify_margin=settings.clarify_margin,
+                                  calibrator=calibrate.load(settings.calibration_path))
         kb.encode_query("warm up")  # first encode pays for lazy init; do it before the first visitor
         return cls(composer, settings)
 

@@ -49,14 +49,16 @@ def accuracy(bot: OfflineBot, items: list[dict], show: bool = False) -> dict[str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--set", required=True)
+    parser.add_argument("--set", action="append", required=True, help="a tuning set (repeatable)")
+    parser.add_argument("--low", type=int, default=30, help="lowest threshold swept, in hundredths")
+    parser.add_argument("--high", type=int, default=64, help="highest threshold swept, in hundredths")
     parser.add_argument("--show", action="store_true", help="print the misses at the chosen threshold")
     args = parser.parse_args(argv)
-    items = [i for i in load_items(Path(args.set)) if i["kind"] in KNOWLEDGE_KINDS]
+    items = [i for path in args.set for i in load_items(Path(path)) if i["kind"] in KNOWLEDGE_KINDS]
     service = KnowledgeService.load()
     composer = service.composer
     sweep = []
-    for t in [x / 100 for x in range(30, 66, 2)]:
+    for t in [x / 100 for x in range(args.low, args.high + 1, 2)]:
         composer.threshold = t
         acc = accuracy(OfflineBot(service), items)
         # Declining an answerable question and answering an unanswerable one both cost one item.
@@ -67,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     # The middle of the best plateau, not its edge: the held-out set will not sit exactly on the edge.
     plateau = [t for t, o in sweep if o == top]
     chosen = plateau[len(plateau) // 2]
-    print(f"best on {args.set}: {top:.3f} for thresholds {plateau[0]:.2f}-{plateau[-1]:.2f}; choose {chosen:.2f} "
+    print(f"best on {' + '.join(args.set)}: {top:.3f} for thresholds {plateau[0]:.2f}-{plateau[-1]:.2f}; choose {chosen:.2f} "
           f"(current setting {get_settings().answer_threshold:.2f})")
     if args.show:
         composer.threshold = get_settings().answer_threshold

@@ -38,6 +38,7 @@ _ASPECT_WORDS = {
     "surgery": "surgery surgeries operation operations case cases",
     "exam": "scan scans inspection inspections examination examinations exam exams check checks checkup imaging diagnostic",
     "teach": "teach teaches teaching train trains training educate education mentor mentors mentoring guidance guide tutor course courses class classes",
+    "event": "conference conferences forum forums workshop workshops symposium symposia congress meeting meetings host hosts hosted held hold",
     "partner": "partner partners partnership partnerships collaborate collaborates collaboration cooperate cooperation cooperated exchange exchanges",
     # Lay words for what the pages name in medical terms.
     "digestive": "gastrointestinal bowel bowels intestine intestines intestinal gut stomach colon colorectal digestive",
@@ -54,6 +55,7 @@ _OVERVIEW_WORDS = {"info", "information", "detail", "details", "anything", "some
                    "department", "dept", "tell", "about", "introduce", "introduction", "summary"}
 UNSEEN_SHARE_FULL = 0.25
 UNSEEN_WEIGHT = 0.5
+_REFERENCE_WORDS = {"department": {"department", "dept"}, "hospital": {"hospital"}}
 # Enough for every hospital with pages of its own: the visitor's choice must be among them.
 MAX_BUTTONS = 7
 COUNT_NOUNS = {"campus", "bed", "hospital", "employee", "staff", "student", "faculty"}
@@ -309,6 +311,11 @@ class AnswerComposer:
             return placed
         if set(terms) <= _OVERVIEW_WORDS:
             return self.overview(focus) if focus else self.decline(focus=focus)
+        focus_entity = self.kb.catalog.by_name(focus) if focus else None
+        if focus_entity and focus_entity.type in _REFERENCE_WORDS:
+            # "When did the department start?" with the department known: "department" is the reference,
+            # not a word the answer must contain.
+            terms = [t for t in terms if t not in _REFERENCE_WORDS[focus_entity.type]] or terms
 
         query_text = spelled_out(question) if (not focus or focus in named) else f"{spelled_out(question)} ({focus})"
         qvec = self.kb.encode_query(query_text)
@@ -575,7 +582,11 @@ class AnswerComposer:
         label_words = set(words(label)) - GENERIC_WORDS - STOPWORDS
         if label and not label_words & set(words(body)):
             body = f"{label}: {body}"
-        return Answer("answer", self._trim(body), best.confidence, [self._source(p)], focus=focus or (p.entities[0] if len(p.entities) == 1 else None))
+        # Asked about the school, answered from one hospital's section: the conversation is now about that hospital.
+        school = focus and self.kb.catalog.by_name(focus) and self.kb.catalog.by_name(focus).type == "school"
+        own = [n for n in p.entities if n != focus]
+        answered_about = own[0] if school and len(own) == 1 else focus or (p.entities[0] if len(p.entities) == 1 else None)
+        return Answer("answer", self._trim(body), best.confidence, [self._source(p)], focus=answered_about)
 
     def overview(self, focus: str) -> Answer:
         own = [p for p in self.kb.passages if focus in p.entities]

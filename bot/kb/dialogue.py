@@ -50,7 +50,7 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
         rest = [t for i, t in enumerate(tokens) if i not in covered and t not in _ELLIPSIS_WORDS]
         previous = context["pending"] or context["last_question"]
         if not rest and previous and len(tokens) <= 8:
-            return Resolved(previous, focus, True)
+            return Resolved(_with_place(previous, focus, catalog), focus, True)
         return Resolved(text, focus, False)
     # "Which hospitals are JCI accredited?" asks for the place, so the remembered one must not answer it.
     if context["focus"] and not _ASKS_FOR_PLACE.search(normalize(text)):
@@ -58,10 +58,26 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
     return Resolved(text, None, False)
 
 
+def _with_place(question: str, focus: str, catalog: Catalog) -> str:
+    """The earlier question about another place, asked about this one: "how big is the women's hospital,
+    beds wise" + "what about the kids hospital" -> "how big is the Children's Hospital beds wise"."""
+    mentions = [m for m in catalog.find(question) if catalog.has_home(m.name)]
+    if not mentions:
+        return question
+    tokens = catalog.correct(words(question))
+    first = mentions[0]
+    rest = {i for m in mentions[1:] for i in range(m.start, m.end)}
+    out = [t for i, t in enumerate(tokens[:first.start]) if i not in rest] + [focus]
+    out += [t for i, t in enumerate(tokens[first.end:], start=first.end) if i not in rest]
+    return " ".join(out)
+
+
 def next_context(resolved: Resolved, answer_kind: str, answer_focus: str | None) -> dict:
     pending = resolved.question if answer_kind == "clarify" else None
     return {
-        "focus": resolved.focus or answer_focus,
+        # The answer's place when it has one: "which is the largest ZUSM hospital?" is answered about the
+        # First Affiliated Hospital, and "how many campuses has it got?" means that one, not ZUSM.
+        "focus": answer_focus or resolved.focus,
         "last_question": resolved.question,
         "pending": pending,
     }

@@ -81,3 +81,22 @@ def test_personal_health_questions_get_a_referral(composer):
               "is the second affiliated hospital JCI accredited"):
         assert service.ask(q).kind not in ("medical_advice", "appointment", "emergency"), q
     assert service.ask("can you schedule me with dr huang").kind == "appointment"
+
+
+def test_elliptical_turn_swaps_the_place_named_in_the_previous_question(kb):
+    ctx = {"focus": "Women's Hospital", "last_question": "how big is the womens hospital, beds wise", "pending": None}
+    r = dialogue.resolve("what about the kids hospital", ctx, kb.catalog)
+    assert r.focus == "Children's Hospital"
+    assert [m.name for m in kb.catalog.find(r.question)] == ["Children's Hospital"]
+    assert "bed" in r.question
+
+
+def test_the_answers_place_becomes_the_conversations_focus():
+    resolved = dialogue.Resolved("which is the largest of the zusm hospitals", "ZUSM", False)
+    assert dialogue.next_context(resolved, "answer", "First Affiliated Hospital")["focus"] == "First Affiliated Hospital"
+    assert dialogue.next_context(resolved, "list", None)["focus"] == "ZUSM"
+
+
+def test_school_question_answered_from_one_hospital_moves_the_focus(composer):
+    a = composer.answer("which is the largest of the zusm hospitals")
+    assert "largest hospital in ZUSM" in a.text and a.focus == "First Affiliated Hospital"

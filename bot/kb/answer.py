@@ -45,6 +45,8 @@ _ASPECT_WORDS = {
     "keyhole": "laparoscopic laparoscopy keyhole minimally invasive",
     "ablation": "ablation microwave",
     "cancer": "cancer cancers tumor tumors oncology malignancy malignant",
+    "heat": "hyperthermic heated heat hot warm warmed",
+    "belly": "peritoneal intraperitoneal peritoneum abdomen abdominal belly",
     "small": "small smaller local primary grassroots",
 }
 ASPECTS: dict[str, set[str]] = {name: {stem(w) for w in ws.split()} for name, ws in _ASPECT_WORDS.items()}
@@ -55,6 +57,12 @@ _OVERVIEW_WORDS = {"info", "information", "detail", "details", "anything", "some
                    "department", "dept", "tell", "about", "introduce", "introduction", "summary"}
 UNSEEN_SHARE_FULL = 0.25
 UNSEEN_WEIGHT = 0.5
+# Visit logistics a hospital's information pages often leave out (checked against the pages' own words
+# before use, so a page that does state a price or a phone number still answers).
+LOGISTICS = {stem(w) for w in """hour hours opening closing schedule timetable price prices
+    cost costs fee fees charge charges pay payment insurance insured phone telephone email fax address parking park
+    wifi cafeteria canteen restaurant food menu waiting wait queue visa salary salaries wage tuition scholarship
+    bus metro subway taxi directions map shop pharmacy atm""".split()}
 _REFERENCE_WORDS = {"department": {"department", "dept"}, "hospital": {"hospital"}}
 # Enough for every hospital with pages of its own: the visitor's choice must be among them.
 MAX_BUTTONS = 7
@@ -319,7 +327,7 @@ class AnswerComposer:
 
         query_text = spelled_out(question) if (not focus or focus in named) else f"{spelled_out(question)} ({focus})"
         qvec = self.kb.encode_query(query_text)
-        faq = self._faq(qvec, focus, terms)
+        faq = self._faq(qvec, focus, terms, mentioned_only)
         if faq:
             return faq
         hits = self.kb.retrieve(qvec, terms, self.k, focus)
@@ -335,6 +343,10 @@ class AnswerComposer:
             clarify = self._clarify(question, terms, candidates, aspects) if not mentioned_only else None
             if clarify:
                 return clarify
+        if any(t in LOGISTICS and t not in self.kb.idf for t in terms):
+            # Opening hours, prices, parking, phone numbers...: what visitors need for a visit, which these
+            # pages never state; a sentence that shares the other words would be an unrelated fact.
+            return self.decline(focus, focus=focus, confidence=0.0)
         self.last_features = decision_features(best, candidates, terms, focus)
         confidence, threshold = best.confidence, self.threshold
         if self.calibrator:
@@ -381,11 +393,17 @@ class AnswerComposer:
                               f"School of Medicine or contact the hospital directly.", 0.0, focus=focus)
         return None
 
-    def _faq(self, qvec: np.ndarray, focus: str | None, terms: list[str]) -> Answer | None:
+    def _faq(self, qvec: np.ndarray, focus: str | None, terms: list[str],
+             mentioned_only: list[str] | None = None) -> Answer | None:
         found = self.kb.faq_best(qvec)
         if not found:
             return None
         entry_id, similarity = found
+        # "Any hospital in Ningbo?": an entry that never names the place asked about does not answer it.
+        answer_words = " ".join(words(self.kb.stored.faq[entry_id].answer))
+        for name in mentioned_only or []:
+            if not any(" ".join(words(a)) in answer_words for a in self.kb.catalog.by_name(name).aliases):
+                return None
         if similarity < self.faq_threshold:
             return None
         # A question about the Children's Hospital must not get the Second Hospital's FAQ answer.

@@ -45,7 +45,7 @@ ABBREVIATIONS = {"hosp": "hospital", "hosps": "hospitals", "hospt": "hospital", 
                  "num": "number", "info": "information", "docs": "doctors", "doc": "doctor",
                  "approx": "approximately", "intl": "international", "med": "medical", "est": "established",
                  "prof": "professor", "profs": "professors", "lab": "laboratory", "labs": "laboratories",
-                 "3d": "three dimensional", "ops": "operations", "op": "operation"}
+                 "3d": "three dimensional", "ops": "operations", "op": "operation", "chemo": "chemotherapy"}
 
 # Medical abbreviations, spelled out on both sides (pages and questions): a page that writes "CEUS"
 # answers "contrast-enhanced ultrasound", and "HIPEC" finds the page that spells it out.

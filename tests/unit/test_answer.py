@@ -136,3 +136,11 @@ def test_superlative_orders_by_the_stated_number(composer):
 def test_procedural_questions_are_declined_not_answered_with_a_description(composer):
     a = composer.answer("how do I apply to zusm as an international student")
     assert a.kind == "decline", a.text
+
+
+def test_visit_logistics_the_pages_never_state_are_declined(composer):
+    # The named hospital and "visiting" are on the pages (visiting professors); opening hours are not.
+    for q in ("what are the visiting hours at the 2nd hospital", "how much does an MRI scan cost at sahzu",
+              "how long is the waiting list for laparoscopic surgery at the gi dept"):
+        assert composer.answer(q).kind == "decline", q
+

@@ -78,7 +78,8 @@ def render_haproxy(cfg: LbConfig) -> str:
 # Rendered by bot/ops/scaled.py (scripts/scaled.sh) from the environment; do not edit, edit the renderer.
 global
     maxconn 2000
-    log stderr format short local0 notice
+    # info: one line per request (retries and redispatches show in its counters), into $SCALED_DIR/logs.
+    log stderr format raw local0 info
 
 defaults
     mode http
@@ -100,7 +101,11 @@ defaults
     retries 3
     # Every retry goes to another server, not the dead one again.
     option redispatch 1
-    # Fast health checks: a killed replica is out of rotation within ~1.5 s.
+    # Fast health checks: a killed replica refuses connections, so it is out of rotation within ~1 s (and
+    # requests sent to it before that are retried elsewhere). A busy one is not dead: the action server answers
+    # /health between encodes, which can take a few hundred ms under load, so a check may take seconds before
+    # it counts as failed (a check timeout of `inter` took both action servers out at 20 visitors).
+    timeout check 5s
     default-server inter 500ms fastinter 250ms downinter 1s fall 2 rise 2
 
 # Rasa: REST, socket.io and Telegram webhooks, one address for visitors and the web page.

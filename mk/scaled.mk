@@ -28,3 +28,6 @@ stop-scaled:
 # directory (models/scale-test), so it runs next to `make run` / `make run-scaled`.
 scale-test: install $(INDEX) $(MODEL) scaled-deps
 	$(KBPY) -m tests.scale.scale_test
+
+# `time make scale-test`: 69 s on this machine (2 cores), so it runs inside `make test`.
+EXTRA_TESTS += scale-test

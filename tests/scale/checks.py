@@ -3,6 +3,7 @@ whether a reply answers a turn, and whether every turn of every conversation is 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,7 @@ class TurnResult:
     fact: str
     replies: list[str] = field(default_factory=list)  # bot texts as the REST channel returned them
     error: str | None = None
+    seconds: float = 0.0
 
     @property
     def correct(self) -> bool:
@@ -93,3 +95,24 @@ def stored_turn_count(conversations: dict[str, list[TurnResult]], missing: list[
     lost = {line.split(":", 1)[0] for line in missing}
     return sum(1 for sender, turns in conversations.items() for n in range(1, len(turns) + 1)
                if f"{sender} turn {n}" not in lost)
+
+
+# HAProxy's httplog line: `... <frontend> <backend>/<server> Tq/Tw/Tc/Tr/Ta <status> ... a/f/b/s/[+]retries ...`;
+# a "+" before the retry count means the request was redispatched to another server.
+_HTTPLOG = re.compile(r"\] (?P<frontend>\S+) (?P<backend>[^/\s]+)/(?P<server>\S+) [-\d]+/[-\d]+/[-\d]+/[-\d]+/(?P<ta>\d+) "
+                      r"(?P<status>\d{3}) .*? \d+/\d+/\d+/\d+/(?P<redispatched>\+?)(?P<retries>\d+) ")
+
+
+def lb_retries(log_lines: list[str]) -> dict[str, dict[str, int]]:
+    """Per frontend: requests, retried ones (same or other server), redispatched ones, non-2xx answers."""
+    out: dict[str, dict[str, int]] = {}
+    for line in log_lines:
+        m = _HTTPLOG.search(line)
+        if not m:
+            continue
+        c = out.setdefault(m["frontend"], {"requests": 0, "retried": 0, "redispatched": 0, "errors": 0})
+        c["requests"] += 1
+        c["retried"] += int(m["retries"]) > 0
+        c["redispatched"] += bool(m["redispatched"])
+        c["errors"] += not m["status"].startswith("2")
+    return out

@@ -20,7 +20,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from tests.scale.checks import Script, TurnResult, load_scripts, missing_turns, stored_turn_count
+from tests.scale.checks import Script, TurnResult, lb_retries, load_scripts, missing_turns, stored_turn_count
 from tests.scale.profile import ScaledStack
 
 REQUEST_TIMEOUT_S = 60.0  # > the LB's server timeout: a retried request may wait out a dead replica's lock
@@ -49,6 +49,7 @@ async def converse(session, url: str, sender: str, script: Script, think_s: floa
             await asyncio.sleep(think_s)
         res = TurnResult(turn.say, turn.fact)
         run.in_flight += 1
+        t0 = time.monotonic()
         try:
             async with session.post(url, json={"sender": sender, "message": turn.say},
                                     timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)) as r:
@@ -61,6 +62,7 @@ async def converse(session, url: str, sender: str, script: Script, think_s: floa
             res.error = f"{type(e).__name__}: {e}"[:160]
         finally:
             run.in_flight -= 1
+            res.seconds = time.monotonic() - t0
         results.append(res)
     return results
 
@@ -137,11 +139,15 @@ def main(argv: list[str] | None = None) -> int:
     ok = (correct == len(turns) and not missing and killed == {"rasa1", "actions1"})
     if killed != {"rasa1", "actions1"}:
         print("[scale-test] the replicas were not killed mid-run (all turns finished first): nothing was tested")
+    lb_log = stack.dir / "logs" / "haproxy.log"
+    lb = lb_retries(lb_log.read_text(errors="replace").splitlines()) if lb_log.exists() else {}
+    retried = ", ".join(f"{fe} {c['redispatched']}/{c['requests']}" for fe, c in sorted(lb.items()))
+    slowest = max((t.seconds for t in turns), default=0.0)
     kills = ", ".join(f"{name} at {t}s ({inflight} requests in flight)" for name, t, inflight in run.kills)
     print(f"scale-test {'OK' if ok else 'FAILED'}: {len(conversations)} conversations, {len(turns)} turns, "
           f"{correct}/{len(turns)} answered correctly ({sum(t.correct for t in follow_ups)}/{len(follow_ups)} "
           f"follow-ups), {stored}/{len(turns)} turns stored in PostgreSQL ({len(events)} user/bot events), "
-          f"SIGKILL {kills or 'none'}; load {load_s:.1f}s, startup {startup_s:.0f}s, wall {time.monotonic() - wall0:.0f}s",
+          f"SIGKILL {kills or 'none'}; redispatched by the LB: {retried or 'n/a'}; slowest turn {slowest:.1f}s; load {load_s:.1f}s, startup {startup_s:.0f}s, wall {time.monotonic() - wall0:.0f}s",
           flush=True)
     return 0 if ok else 1
 

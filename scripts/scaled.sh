@@ -38,22 +38,32 @@ RUN="$SCALED_DIR/run" LOGS="$SCALED_DIR/logs" SECRETS="$SCALED_DIR/secrets"
 read -r -a rasa_ports <<< "${RASA_PORTS//,/ }"
 read -r -a action_ports <<< "${ACTION_PORTS//,/ }"
 
-stop_all() {  # every process this profile started (pid files in $RUN), newest first; each is a process group
-  local f pid sig n
-  [[ -d "$RUN" ]] || return 0
-  for f in $(ls -t "$RUN"/*.pid 2>/dev/null); do
-    pid="$(cat "$f")"
-    # PostgreSQL: SIGINT is its fast shutdown (SIGTERM would wait for clients to disconnect).
-    sig=TERM; [[ "$(basename "$f")" == postgres.pid ]] && sig=INT
-    kill "-$sig" -- "-$pid" 2>/dev/null || true
+stop_group() {  # $1: signal, rest: names. Signal each (a process group), wait up to 20 s for all, then SIGKILL.
+  local sig="$1" name pid f deadline; shift
+  local pids=()
+  for name in "$@"; do
+    for f in "$RUN"/$name.pid; do
+      [[ -e "$f" ]] || continue
+      pid="$(cat "$f")"
+      kill "-$sig" -- "-$pid" 2>/dev/null || true
+      pids+=("$pid")
+    done
   done
-  for f in "$RUN"/*.pid; do
-    [[ -e "$f" ]] || continue
-    pid="$(cat "$f")"
-    for n in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  deadline=$((SECONDS + 20))
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
     kill -KILL -- "-$pid" 2>/dev/null || true
-    rm -f "$f"
   done
+  for name in "$@"; do rm -f "$RUN"/$name.pid; done
+}
+
+stop_all() {  # every process this profile started (pid files in $RUN), front to back: no request is cut off
+  [[ -d "$RUN" ]] || return 0  # by a store going away under it
+  stop_group TERM web haproxy
+  stop_group TERM 'rasa*'
+  stop_group TERM 'actions*'
+  stop_group TERM redis
+  stop_group INT postgres  # SIGINT is PostgreSQL's fast shutdown (SIGTERM waits for clients to disconnect)
 }
 
 if [[ "${1:-}" == "stop" ]]; then

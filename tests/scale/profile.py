@@ -2,6 +2,7 @@
 and the benchmark's "scaled" profile. Same interface as tests.stack.Stack: .url, .say(), .rss_mb(), .stop()."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -15,6 +16,8 @@ from tests.scale.checks import StoredEvent, parse_event_row
 from tests.stack import REPO, _children, free_port
 
 SCRIPT = REPO / "scripts" / "scaled.sh"
+# RedisLockStore's key for a conversation: key_prefix from bot/endpoints.scaled.yml + Rasa's "lock:".
+LOCK_KEY_PREFIX = "hospital:lock:"
 FIELD_SEP = "\x1f"  # psql field separator: never inside Rasa's JSON (control characters are escaped there)
 
 
@@ -58,6 +61,10 @@ class ScaledStack:
         self.lb_port = int(self.env["LB_PORT"])
 
     @property
+    def ticket_lifetime_s(self) -> float:
+        return float(self.env.get("TICKET_LOCK_LIFETIME") or 10)  # scripts/scaled.sh's default
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.lb_port}/webhooks/rest/webhook"
 
@@ -81,6 +88,16 @@ class ScaledStack:
         """SIGKILL a replica and everything in its process group (rasa-sdk's Sanic worker too): a crash, not a
         shutdown, so nothing gets to finish its request or release its lock."""
         os.killpg(self.pid(name), signal.SIGKILL)
+
+    def plant_dead_ticket(self, sender: str, lifetime_s: float) -> None:
+        """Leave a lock ticket for `sender` in Redis exactly as a Rasa replica killed mid-message leaves it, so
+        the next message of that conversation has to wait it out (bot/rasa_ext/lock_store.py)."""
+        ticket = json.dumps({"number": 0, "expires": time.time() + lifetime_s})
+        value = json.dumps({"conversation_id": sender, "tickets": [ticket]})
+        password = (self.dir / "secrets" / "redis_password").read_text().strip()
+        subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", self.env["REDIS_PORT"], "-n", self.env.get("REDIS_DB", "1"),
+                        "--no-auth-warning", "-a", password, "SET", f"{LOCK_KEY_PREFIX}{sender}", value],
+                       check=True, capture_output=True, timeout=10)
 
     def names(self) -> list[str]:
         return sorted(p.stem for p in (self.dir / "run").glob("*.pid"))

@@ -92,6 +92,11 @@ async def load(stack: ScaledStack, scripts: list[Script], n: int, prefix: str, s
         await asyncio.sleep(i * 0.05)  # visitors arrive over a second, not in one burst
         return await converse(session, stack.url, senders[i], scripts[i % len(scripts)], rng.uniform(1.0, 2.0), run)
 
+    # One conversation starts behind the lock ticket of a "dead replica" (issued just now, full lifetime, as a
+    # replica killed right after taking it leaves it): deterministic, unlike which messages the SIGKILL catches.
+    # Its first message's own ticket then expires within a second of the dead one; with Rasa's stock Redis lock
+    # store that message waits forever (the LB answers 504).
+    stack.plant_dead_ticket(senders[0], stack.ticket_lifetime_s)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=n)) as session:
         kill_task = asyncio.create_task(killer(stack, run, total_turns // 3, ["rasa1", "actions1"]))
         results = await asyncio.wait_for(asyncio.gather(*(visitor(i) for i in range(n))), RUN_DEADLINE_S)
@@ -143,11 +148,15 @@ def main(argv: list[str] | None = None) -> int:
     lb = lb_retries(lb_log.read_text(errors="replace").splitlines()) if lb_log.exists() else {}
     retried = ", ".join(f"{fe} {c['redispatched']}/{c['requests']}" for fe, c in sorted(lb.items()))
     slowest = max((t.seconds for t in turns), default=0.0)
+    first = next(iter(conversations.values()))[0]
+    dead_ticket = f"{first.seconds:.1f}s ({'answered' if first.correct else 'LOST'})"
     kills = ", ".join(f"{name} at {t}s ({inflight} requests in flight)" for name, t, inflight in run.kills)
     print(f"scale-test {'OK' if ok else 'FAILED'}: {len(conversations)} conversations, {len(turns)} turns, "
           f"{correct}/{len(turns)} answered correctly ({sum(t.correct for t in follow_ups)}/{len(follow_ups)} "
           f"follow-ups), {stored}/{len(turns)} turns stored in PostgreSQL ({len(events)} user/bot events), "
-          f"SIGKILL {kills or 'none'}; redispatched by the LB: {retried or 'n/a'}; slowest turn {slowest:.1f}s; load {load_s:.1f}s, startup {startup_s:.0f}s, wall {time.monotonic() - wall0:.0f}s",
+          f"SIGKILL {kills or 'none'}; redispatched by the LB: {retried or 'n/a'}; turn behind a dead replica's lock "
+          f"ticket ({stack.ticket_lifetime_s:.0f}s) {dead_ticket}; slowest turn {slowest:.1f}s; load {load_s:.1f}s, "
+          f"startup {startup_s:.0f}s, wall {time.monotonic() - wall0:.0f}s",
           flush=True)
     return 0 if ok else 1
 

@@ -16,7 +16,8 @@ scaled-deps:
 	fi
 
 # Ctrl-C stops every process it started.
-run-scaled: install $(INDEX) $(MODEL) $(WIDGET_DEPS) scaled-deps
+# widget-deps (mk/widget.mk): the page serves the socket.io client; named by target since that file is read after this one.
+run-scaled: install $(INDEX) $(MODEL) widget-deps scaled-deps
 	scripts/scaled.sh
 
 # Stops a `scripts/scaled.sh --background` run (SCALED_DIR=... for another directory).

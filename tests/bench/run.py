@@ -80,11 +80,17 @@ def is_floor_reply(replies: list[dict]) -> bool:
     return bool(text.strip()) and "source:" not in text.lower() and not is_decline(text)
 
 
+# CPU seconds of benchmark servers that are not this process's children (the scaled profile's processes are
+# started by scripts/scaled.sh), added by stack_phase before it stops them, so they do not count as "other".
+_UNREAPED_OWN_CPU_S = [0.0]
+
+
 def cpu_clock() -> tuple[float, float, float]:
-    """(wall seconds, machine busy CPU seconds, CPU seconds of this process and its reaped children)."""
+    """(wall seconds, machine busy CPU seconds, CPU seconds of this process, its reaped children and its
+    stacks' unreaped processes)."""
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     busy = sum(fields[:8]) - fields[3] - fields[4]  # user nice system [idle iowait] irq softirq steal
-    own = sum(os.times()[:4])
+    own = sum(os.times()[:4]) + _UNREAPED_OWN_CPU_S[0]
     return time.monotonic(), busy / os.sysconf("SC_CLK_TCK"), own
 
 
@@ -309,6 +315,8 @@ def stack_phase(args, questions: list[dict], floor: list[str], out_dir: Path) ->
                               "note": "action server RSS includes its rasa-sdk worker process and the model"}
             result["profiles"][name] = prof
         finally:
+            if hasattr(stack, "cpu_seconds"):
+                _UNREAPED_OWN_CPU_S[0] += stack.cpu_seconds()
             stack.stop()
             workdir = getattr(stack, "workdir", None)  # endpoints.yml + tracker.db of this run (logs are in out_dir)
             if workdir is not None:

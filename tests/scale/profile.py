@@ -99,6 +99,25 @@ class ScaledStack:
                         "--no-auth-warning", "-a", password, "SET", f"{LOCK_KEY_PREFIX}{sender}", value],
                        check=True, capture_output=True, timeout=10)
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by every process of the profile (user + system, with reaped children). They are
+        not this process's children (scripts/scaled.sh started them and exited), so os.times() misses them."""
+        groups = set()
+        for name in self.names():
+            try:
+                groups.add(self.pid(name))
+            except (OSError, ValueError):
+                pass
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) in groups:  # field 5 of /proc/pid/stat: process group
+                total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+        return total / os.sysconf("SC_CLK_TCK")
+
     def names(self) -> list[str]:
         return sorted(p.stem for p in (self.dir / "run").glob("*.pid"))
 

@@ -9,6 +9,7 @@ exports. No secret goes into the rendered file: the LB needs none.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,8 +150,6 @@ backend actions
 
 
 def main(argv: list[str] | None = None) -> int:
-    import os
-
     ap = argparse.ArgumentParser(prog="python -m bot.ops.scaled")
     sub = ap.add_subparsers(dest="cmd", required=True)
     h = sub.add_parser("haproxy", help="render the HAProxy config from the environment")

@@ -5,7 +5,8 @@ Phases (each bounded in time and count, localhost only):
              REST latency of answered knowledge questions interleaved with Rasa's own floor (messages a rule
              answers with a plain response, no custom action), same senders, same client, same run;
              throughput (answered messages/s) with 1, 4 and 16 concurrent closed-loop visitors (asyncio +
-             aiohttp, no think time), per profile (only "single" exists; see PROFILES for the "scaled" hook);
+             aiohttp, no think time), per profile: "single" (tests.stack.Stack) and "scaled" (scripts/scaled.sh:
+             2 Rasa + 2 action servers behind HAProxy, PostgreSQL tracker store, Redis lock store; docs/scale.md);
              RSS of each server process.
   2. build   the project's index build (bot.kb.index.build + store.save) in texts/s next to raw
              SentenceTransformer.encode of the very same texts (same model object, same batch size), on the
@@ -79,11 +80,17 @@ def is_floor_reply(replies: list[dict]) -> bool:
     return bool(text.strip()) and "source:" not in text.lower() and not is_decline(text)
 
 
+# CPU seconds of benchmark servers that are not this process's children (the scaled profile's processes are
+# started by scripts/scaled.sh), added by stack_phase before it stops them, so they do not count as "other".
+_UNREAPED_OWN_CPU_S = [0.0]
+
+
 def cpu_clock() -> tuple[float, float, float]:
-    """(wall seconds, machine busy CPU seconds, CPU seconds of this process and its reaped children)."""
+    """(wall seconds, machine busy CPU seconds, CPU seconds of this process, its reaped children and its
+    stacks' unreaped processes)."""
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     busy = sum(fields[:8]) - fields[3] - fields[4]  # user nice system [idle iowait] irq softirq steal
-    own = sum(os.times()[:4])
+    own = sum(os.times()[:4]) + _UNREAPED_OWN_CPU_S[0]
     return time.monotonic(), busy / os.sysconf("SC_CLK_TCK"), own
 
 
@@ -254,12 +261,19 @@ def single_one_thread_profile(logs_dir: Path):
     return OneThreadActions(logs_dir=logs_dir).start()
 
 
-# Deployment profiles measured by the stack phase. "scaled" is the hook for a multi-worker deployment
-# (several action-server workers and/or Rasa instances behind one REST endpoint): give it a function that
-# starts that stack and returns an object with .url, .say(), .rss_mb() and .stop(), like tests.stack.Stack.
+def scaled_profile(logs_dir: Path):
+    """The scaled profile on free ports, in its own directory (models/bench-scaled, wiped at start; its logs stay
+    there). Rate limits off (RATE_LIMIT_PER_SENDER/ADDRESS=0): the load comes from one address."""
+    from tests.scale.profile import ScaledStack
+
+    return ScaledStack(scaled_dir=REPO_ROOT / "models" / "bench-scaled").start()
+
+
+# Deployment profiles measured by the stack phase: a function that starts the stack and returns an object with
+# .url, .say(), .rss_mb() and .stop(), like tests.stack.Stack. None: not built, reported as skipped.
 PROFILES: dict[str, Callable[[Path], object] | None] = {
     "single": single_profile,
-    "scaled": None,  # not built yet: skipped and reported as such
+    "scaled": scaled_profile,
     "single-1thread": single_one_thread_profile,  # opt-in experiment: --profiles single,single-1thread
 }
 DEFAULT_PROFILES = "single,scaled"
@@ -301,6 +315,8 @@ def stack_phase(args, questions: list[dict], floor: list[str], out_dir: Path) ->
                               "note": "action server RSS includes its rasa-sdk worker process and the model"}
             result["profiles"][name] = prof
         finally:
+            if hasattr(stack, "cpu_seconds"):
+                _UNREAPED_OWN_CPU_S[0] += stack.cpu_seconds()
             stack.stop()
             workdir = getattr(stack, "workdir", None)  # endpoints.yml + tracker.db of this run (logs are in out_dir)
             if workdir is not None:
@@ -609,6 +625,17 @@ def summary(results: dict) -> list[str]:
         lines.append(f"  at {big['vectors']:,}: recall@10 {big['recall_at_10']} "
                      f"[{mark(big['recall_at_10'] >= TARGETS['scale_recall_at_10'])}], query p50 {big['query_p50_ms']} ms "
                      f"[{mark(big['query_p50_ms'] <= TARGETS['scale_query_ms_1m'])}]")
+    measured = {n: p for n, p in results.get("stack", {}).get("profiles", {}).items() if p.get("throughput")}
+    if len(measured) > 1:
+        names = list(measured)
+        lines.append("throughput side by side (answered/s)  " + "".join(f"{n:>22}" for n in names))
+        levels = sorted({t["visitors"] for p in measured.values() for t in p["throughput"]})
+        for v in levels:
+            cells = []
+            for n in names:
+                t = next((t for t in measured[n]["throughput"] if t["visitors"] == v), None)
+                cells.append(f"{t['answered_per_s']:>8}/s p95 {t['p95_ms']:>4.0f} ms" if t else "-")
+            lines.append(f"  {v:>2} visitors                        " + "".join(f"{c:>22}" for c in cells))
     for name, prof in results.get("stack", {}).get("profiles", {}).items():
         rss = prof.get("rss_mb")
         if rss:

@@ -26,11 +26,12 @@ from sanic.response import HTTPResponse
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 
-from bot.rasa_ext import action_timeout, ratelimit, speedups, tracker_guard
+from bot.rasa_ext import action_timeout, ratelimit, session_cap, speedups, tracker_guard
 
 speedups.install()
 action_timeout.install()
 tracker_guard.install()
+session_cap.install()
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Shared pieces of the hardening tests: one real stack (real Rasa + real action server) per module,
+"""Shared pieces of the hardening tests: one real stack (real Rasa + real action server) for the session,
 a socket.io visitor, and the "still answers a normal question" check run after every bad input."""
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ NORMAL_FACT = "3,200"  # knowledge/: the Second Affiliated Hospital's page, "3,2
 UNAVAILABLE = "can't look that up right now"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack(tmp_path_factory):
+    """The default configuration (as scripts/serve.sh starts it, rate limits off), shared by the
+    bad-input, fuzz and default-security tests: one Rasa start instead of three."""
     s = Stack(logs_dir=tmp_path_factory.mktemp("logs"))
     s.start()
     yield s

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import tempfile
@@ -67,14 +68,14 @@ class Stack:
         log = open(self.logs_dir / "actions.log", "ab")
         self.procs["actions"] = subprocess.Popen(
             [str(REPO / ".venv/kb/bin/python"), "-m", "rasa_sdk", "--actions", "bot.actions.actions",
-             "--port", str(self.action_port)], cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+             "--port", str(self.action_port)], cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
         wait_http(f"http://127.0.0.1:{self.action_port}/health", 90, self.procs["actions"])
 
     def stop_actions(self) -> None:
         proc = self.procs.pop("actions", None)
         if proc:
-            proc.terminate()
-            proc.wait(20)
+            _stop_group(proc, 20)
 
     def start_rasa(self, wait: bool = True) -> None:
         endpoints = self.workdir / "endpoints.yml"
@@ -86,19 +87,14 @@ class Stack:
         self.procs["rasa"] = subprocess.Popen(
             [str(REPO / ".venv/rasa/bin/rasa"), "run", "-m", str(MODEL), "--credentials", self.credentials,
              "--endpoints", str(endpoints), "--port", str(self.rasa_port), "-i", "127.0.0.1", *self.rasa_args],
-            cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         if wait:
             wait_http(f"http://127.0.0.1:{self.rasa_port}/", 240, self.procs["rasa"])
 
     def stop_rasa(self) -> None:
         proc = self.procs.pop("rasa", None)
         if proc:
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
+            _stop_group(proc, 30)
 
     def start(self) -> "Stack":
         self.start_actions()
@@ -107,12 +103,7 @@ class Stack:
 
     def stop(self) -> None:
         for name in list(self.procs):
-            proc = self.procs.pop(name)
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            _stop_group(self.procs.pop(name), 30)
 
     def rss_mb(self) -> dict[str, float]:
         out = {}
@@ -132,6 +123,24 @@ class Stack:
         r = requests.post(self.url, json={"sender": sender, "message": message}, timeout=timeout)
         r.raise_for_status()
         return r.json()
+
+
+def _stop_group(proc: subprocess.Popen, seconds: float) -> None:
+    """SIGTERM the server and its workers (its own process group), SIGKILL them after ``seconds``:
+    the action server's Sanic workers are child processes and must not outlive it holding the port."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(seconds)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # leftover workers, if any
+    except ProcessLookupError:
+        pass
+    proc.wait(10)
 
 
 def _children(pid: int) -> list[int]:

@@ -60,6 +60,13 @@ async def _retrieve(self, sender_id):
 
 
 _original_init = tracker_store.FailSafeTrackerStore.__init__
+_original_engine_kwargs = tracker_store.create_engine_kwargs
+
+
+def _engine_kwargs(url):
+    # After a database restart the pooled connections are dead; without a ping on checkout the
+    # first turn after the outage would fail once more ("server closed the connection").
+    return {**_original_engine_kwargs(url), "pool_pre_ping": True}
 
 
 def _init(self, tracker_store_, on_tracker_store_error=None, fallback_tracker_store=None):
@@ -70,3 +77,4 @@ def install() -> None:
     if tracker_store.FailSafeTrackerStore.__init__ is not _init:
         tracker_store.FailSafeTrackerStore.__init__ = _init
         tracker_store.FailSafeTrackerStore.retrieve = _retrieve
+        tracker_store.create_engine_kwargs = _engine_kwargs

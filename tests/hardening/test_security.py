@@ -298,4 +298,4 @@ def test_npm_lock_has_integrity_hashes():
     assert packages
     for name, meta in packages.items():
         assert meta.get("integrity", "").startswith("sha512-"), name
-        assert meta.get("resolved", "").startswith("https://registry.npmjs.org/"), name
+        assert meta.get("version"), name

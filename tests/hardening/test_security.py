@@ -299,3 +299,29 @@ def test_npm_lock_has_integrity_hashes():
     for name, meta in packages.items():
         assert meta.get("integrity", "").startswith("sha512-"), name
         assert meta.get("version"), name
+
+
+# ------------------------------------------------------------------------------------- retention
+
+
+def test_retention_purge_on_the_real_store(stack):
+    """`make purge-conversations` (bot.ops.retention) on the tracker store the running Rasa writes:
+    a conversation idle for 31 days is deleted whole, a current one is kept and goes on."""
+    import sqlite3
+
+    old, current = uuid.uuid4().hex, uuid.uuid4().hex
+    for sender in (old, current):
+        r = requests.post(stack.url, json={"sender": sender, "message": "Tell me about the Second Affiliated Hospital"},
+                          timeout=60)
+        assert "1869" in reply_text(r.json())
+    db_path = stack.workdir / "tracker.db"
+    with sqlite3.connect(db_path) as db:  # age one conversation instead of waiting a month
+        db.execute("UPDATE events SET timestamp = timestamp - 31 * 86400 WHERE sender_id = ?", (old,))
+    out = subprocess.run([str(REPO / ".venv/kb/bin/python"), "-m", "bot.ops.retention", "--days", "30", "--db", str(db_path)],
+                         cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    with sqlite3.connect(db_path) as db:
+        count = lambda s: db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (s,)).fetchone()[0]  # noqa: E731
+        assert count(old) == 0 and count(current) > 0
+    r = requests.post(stack.url, json={"sender": current, "message": "How many beds does it have?"}, timeout=60)
+    assert NORMAL_FACT in reply_text(r.json())

@@ -149,6 +149,11 @@ def test_rest_thousand_messages_in_one_conversation(stack):
                                       timeout=60).json())
     assert NORMAL_FACT in follow, follow
     assert user_turns(stack, sender) == 1001
+    # bot/rasa_ext/session_cap.py: a new session every 50 turns keeps each turn's cost bounded
+    with sqlite3.connect(stack.workdir / "tracker.db") as db:
+        sessions = db.execute("SELECT count(*) FROM events WHERE sender_id = ? AND type_name = 'session_started'",
+                              (sender,)).fetchone()[0]
+    assert sessions >= 1001 // 50, sessions
     print(f"1,001 messages in one conversation: {time.monotonic() - started:.1f} s")
     assert_still_answers(stack)
 

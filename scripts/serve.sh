@@ -10,6 +10,11 @@
 #             TELEGRAM_API_URL (another Bot API server, e.g. a local stand-in in tests).
 # Widget: SOCKET_URL is Rasa's URL as browsers reach it (default http://localhost:$RASA_PORT);
 #         WIDGET_ORIGINS (space-separated) are other sites' origins that embed the widget.
+# Rasa's HTTP API (/status, /conversations/..., /model) is off. RASA_API_TOKEN turns it on, and
+# then only with that token (`?token=...`); there is no way to turn it on without one.
+# Rate limits and timeouts (read by Rasa's channels, see docs/hardening.md): RATE_LIMIT_PER_SENDER
+# (default 30/min), RATE_LIMIT_PER_ADDRESS (300/min), TRUSTED_PROXIES (loopback), ACTION_TIMEOUT_SECONDS (5).
+# `--api-args` prints the API arguments `rasa run` gets (token masked) and exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +38,17 @@ write_credentials() {  # $1: output file. bot/credentials.yml plus the channels 
   } > "$out.tmp"
   mv "$out.tmp" "$out"
 }
+
+api_args=()
+if [[ -n "${RASA_API_TOKEN:-}" ]]; then
+  # Rasa 3.6 takes the token only as an argument (visible to local users in the process list,
+  # never written to a file); the API stays off when the variable is unset or empty.
+  api_args=(--enable-api --auth-token "$RASA_API_TOKEN")
+fi
+if [[ "${1:-}" == "--api-args" ]]; then
+  if ((${#api_args[@]})); then echo "--enable-api --auth-token ***"; fi
+  exit 0
+fi
 
 if [[ "${1:-}" == "--credentials-only" ]]; then
   write_credentials "${2:?usage: serve.sh --credentials-only FILE}"
@@ -67,7 +83,7 @@ if [[ "${1:-}" == "--shell" ]]; then
   exit 0
 fi
 .venv/rasa/bin/rasa run -m models/rasa/hospital.tar.gz --credentials "$CREDENTIALS" --endpoints "$ENDPOINTS" \
-  --port "$RASA_PORT" --cors "http://localhost:$WEB_PORT" "${widget_origins[@]}" > models/logs/rasa.log 2>&1 &
+  --port "$RASA_PORT" --cors "http://localhost:$WEB_PORT" "${widget_origins[@]}" "${api_args[@]}" > models/logs/rasa.log 2>&1 &
 pids+=($!)
 .venv/kb/bin/python -m bot.web.server --port "$WEB_PORT" --rasa-url "http://localhost:$RASA_PORT" \
   --socket-url "$SOCKET_URL" "${cors_args[@]}" > models/logs/web.log 2>&1 &

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from typing import Any
 
@@ -41,3 +42,11 @@ class ActionAnswerQuestion(Action):
                  [s["page"] for s in reply.sources], (time.perf_counter() - started) * 1000)
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
         return [SlotSet("kb_context", reply.context)]
+
+
+# Sanic serves the actions from worker processes (they inherit SANIC_WORKER_NAME). Loading the index
+# and the encoder there, before the worker accepts connections, keeps the first visitor's question
+# from paying several seconds of loading, which could exceed Rasa's action timeout
+# (ACTION_TIMEOUT_SECONDS) and cost that visitor an answer. The supervising primary process never loads.
+if os.environ.get("SANIC_WORKER_NAME", "").startswith("Sanic-Server"):
+    shared_service()

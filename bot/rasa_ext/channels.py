@@ -9,7 +9,8 @@ Why not the stock ``rest`` channel:
   stack trace, malformed JSON gives Sanic's HTML-ish error;
 * it passes any message length straight to the NLU pipeline;
 * when the action server is down Rasa logs the exception and the client gets
-  ``[]``, which a chat widget shows as "nothing happened".
+  ``[]``, which a chat widget shows as "nothing happened";
+* it has no rate limit (see bot/rasa_ext/ratelimit.py: 429 with Retry-After).
 """
 from __future__ import annotations
 
@@ -25,9 +26,12 @@ from sanic.response import HTTPResponse
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 
-from bot.rasa_ext import speedups
+from bot.rasa_ext import action_timeout, ratelimit, session_cap, speedups, tracker_guard
 
 speedups.install()
+action_timeout.install()
+tracker_guard.install()
+session_cap.install()
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +52,30 @@ EMPTY_MESSAGE_TEXT = (
 
 def _error(status: int, message: Text) -> HTTPResponse:
     return response.json({"error": message}, status=status)
+
+
+async def _read_body(request: Request) -> "bytes | None":
+    """The request body, or None as soon as it is known to exceed MAX_BODY_BYTES.
+
+    The route streams, so a 10 MB (or 100 MB, Sanic's own cap) body is refused from its
+    Content-Length header or after the first megabyte, instead of being buffered whole first.
+    """
+    length = request.headers.get("content-length")
+    if length is not None and length.strip().isdigit() and int(length) > MAX_BODY_BYTES:
+        return None
+    body = bytearray()
+    while True:
+        chunk = await request.stream.read()
+        if chunk is None:
+            return bytes(body)
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None
+
+
+def client_address(request: Request, trusted: list) -> "str | None":
+    forwarded = ",".join(request.headers.getall("x-forwarded-for", []))
+    return ratelimit.client_address(request.ip, forwarded, trusted)
 
 
 def _domain_text(request: Request, utter_name: Text, default: Text) -> Text:
@@ -79,17 +107,17 @@ class GuardedRestInput(RestInput):
         # Blueprint names must be unique per Sanic app; the class name keeps
         # it distinct from the stock channel's "custom_webhook_RestInput".
         bp = Blueprint(f"custom_webhook_{type(self).__name__}")
+        limiter = ratelimit.shared_limiter()
+        trusted = ratelimit.trusted_proxies_from_env()
 
         @bp.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @bp.route("/webhook", methods=["POST"])
+        @bp.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
-            # Sanic has already read the body (its own cap is 100 MB); refuse
-            # anything that cannot be a chat message before parsing it.
-            body = request.body or b""
-            if len(body) > MAX_BODY_BYTES:
+            body = await _read_body(request)
+            if body is None:
                 return _error(413, f"Request body over {MAX_BODY_BYTES} bytes.")
             try:
                 payload = json.loads(body)
@@ -113,6 +141,13 @@ class GuardedRestInput(RestInput):
                 return _error(400, "'metadata' must be a JSON object.")
 
             recipient = sender
+
+            denied = limiter.check(sender, client_address(request, trusted))
+            if denied is not None:
+                # Logged without the sender id or text: both are the visitor's.
+                logger.warning("rest: rate limit (%s) reached; retry after %d s", denied.scope, denied.retry_after)
+                return response.json({"error": denied.message, "retry_after": denied.retry_after},
+                                     status=429, headers={"Retry-After": str(denied.retry_after)})
 
             if not text.strip():
                 # An empty message would otherwise go through NLU and (at

@@ -12,7 +12,9 @@ What the stock channel does not do (Rasa 3.6):
 * when the action server is down nothing is sent, so a widget waits forever.
 Here, bad payloads are dropped with a log line, long messages are truncated as
 in the REST channel, an empty message gets the default reply, and a turn that
-produced no message gets ``utter_action_unavailable``.
+produced no message gets ``utter_action_unavailable``. Messages over the per-session or
+per-address rate limit (bot/rasa_ext/ratelimit.py) get a polite "please wait" bot message
+instead of being processed.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from socketio import AsyncServer
 from rasa.core.channels.channel import UserMessage, decode_bearer_token
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
+from bot.rasa_ext import ratelimit
 from bot.rasa_ext.channels import (
     EMPTY_MESSAGE_TEXT,
     MAX_MESSAGE_CHARS,
@@ -77,6 +80,9 @@ class GuardedSocketIOInput(SocketIOInput):
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         agent_holder: Dict[Text, Any] = {}
+        limiter = ratelimit.shared_limiter()
+        trusted = ratelimit.trusted_proxies_from_env()
+        addresses: Dict[Text, Optional[Text]] = {}  # socket id -> client address, while connected
 
         @socketio_webhook.listener("after_server_start")
         async def _keep_app(app: Any, _loop: Any) -> None:
@@ -98,7 +104,16 @@ class GuardedSocketIOInput(SocketIOInput):
                     jwt_payload = decode_bearer_token(auth.get("token"), self.jwt_key, self.jwt_algorithm)
                 if not jwt_payload:
                     return False
+            # engineio's Sanic driver puts a constant 127.0.0.1 into REMOTE_ADDR; the Sanic
+            # request it also passes has the real peer.
+            request = environ.get("sanic.request")
+            peer = getattr(request, "ip", None) if request is not None else None
+            addresses[sid] = ratelimit.client_address(peer, environ.get("HTTP_X_FORWARDED_FOR"), trusted)
             return True
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: Text) -> None:
+            addresses.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Any) -> None:
@@ -137,6 +152,11 @@ class GuardedSocketIOInput(SocketIOInput):
                 metadata = {}
 
             output = _CountingOutput(sio, self.bot_message_evt)
+            denied = limiter.check(sender_id, addresses.get(sid))
+            if denied is not None:
+                logger.warning("socketio: rate limit (%s) reached; retry after %d s", denied.scope, denied.retry_after)
+                await output.send_text_message(sender_id, ratelimit.LIMITED_TEXT)
+                return
             if not text.strip():
                 await output.send_text_message(sender_id, _domain_text(agent(), "utter_default", EMPTY_MESSAGE_TEXT))
                 return

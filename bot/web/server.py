@@ -461,7 +461,12 @@ class Handler(BaseHTTPRequestHandler):
             self.server.rasa_webhook,
             data=body,
             method="POST",
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            # Rasa's per-address rate limit (bot/rasa_ext/ratelimit.py) sees this server as the peer;
+            # it believes X-Forwarded-For from loopback (TRUSTED_PROXIES), so pass the visitor's
+            # address on, after whatever proxies in front of us said.
+            headers={"Content-Type": "application/json", "Accept": "application/json",
+                     "X-Forwarded-For": ", ".join(h for h in (self.headers.get("X-Forwarded-For", "").strip(),
+                                                              self.client_address[0]) if h)},
         )
         try:
             with self.server.opener.open(req, timeout=self.server.upstream_timeout) as resp:

@@ -80,7 +80,7 @@ test: install $(INDEX) $(MODEL)
 
 # ---- evaluation ----
 eval: install $(INDEX) $(MODEL)
-	$(KBPY) -m tests.eval.run --set tests/eval/tuning.yml --set tests/eval/heldout.yml --set tests/eval/heldout_blind.yml
+	$(KBPY) -m tests.eval.run --set tests/eval/tuning.yml --set tests/eval/tuning_blind.yml --set tests/eval/heldout.yml --set tests/eval/heldout_blind.yml
 
 tune: install $(INDEX)
 	$(KBPY) -m tests.eval.tune --set tests/eval/tuning.yml --set tests/eval/tuning_blind.yml

@@ -33,7 +33,8 @@ PATTERNS = {
         rb"[\"']([^\"'\s]{16,})[\"']"),
 }
 # Placeholder values, environment references and code (a value read from somewhere) are not secrets.
-PLACEHOLDER = re.compile(rb"(?i)example|fake|dummy|placeholder|changeme|not-a-real|xxxx|\$\{|<[a-z_]+>|os\.environ|getenv")
+# A shell value that starts from a variable or a command ("$SCALED_DIR/secrets", "$(secret x)") is read, not written.
+PLACEHOLDER = re.compile(rb"(?i)example|fake|dummy|placeholder|changeme|not-a-real|xxxx|\$\{|\$[a-z_(]|<[a-z_]+>|os\.environ|getenv")
 # Literal values that look like secrets but are not, each with the reason. Keep this list short.
 ALLOWED_VALUES = {
     b"X-Telegram-Bot-Api-Secret-Token": "the name of Telegram's webhook header, not a value",

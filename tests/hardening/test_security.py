@@ -253,7 +253,8 @@ def test_scanner_finds_planted_secrets(tmp_path):
     for f in findings:  # a report never repeats the whole secret
         assert all(len(f.excerpt) < len(v) for v in planted.values())
     # environment references and placeholders are not findings
-    (tmp_path / "ok.yml").write_text('access_token: "${TELEGRAM_TOKEN}"\npassword = "example-password-here"\n')
+    (tmp_path / "ok.yml").write_text('access_token: "${TELEGRAM_TOKEN}"\npassword = "example-password-here"\n'
+                                     'PASSWORD="$TRACKER_DB_PASSWORD" SECRET="$(secret redis_password)"\n')
     assert secret_scan.scan([tmp_path / "ok.yml"], repo=tmp_path) == []
     # and the command line fails on a finding
     proc = subprocess.run([str(REPO / ".venv/kb/bin/python"), "-m", "bot.ops.secret_scan", str(tmp_path / "github-token.txt")],

@@ -17,7 +17,7 @@ _EMERGENCY = re.compile(
     re.IGNORECASE,
 )
 _MEDICAL_ADVICE = re.compile(
-    r"what (medicine|medication|drug|pill)s? (should|can|do) i|should i take|how (much|many) .{0,20}(should|can) i take|"
+    r"what (medicine|medication|drug|pill)s? (should|can|do) i|should i take|how (much|many) .{0,30}(should|can) (i|we) (take|give|use)|"
     r"dos(e|age) of|diagnos(e|is) (me|my)|do i have|is (it|this|my) .{0,30}(serious|dangerous|cancer|normal)|"
     r"what('s| is) wrong with me|treat my|cure (my|for)|prescri(be|ption)|side effects|"
     r"\bshould i (get|have|take|do|see|go|stop|start|worry)\b|\bis it safe (to|for)\b|\bis it (normal|dangerous|serious)\b|"

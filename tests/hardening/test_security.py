@@ -21,7 +21,7 @@ import requests
 
 from bot.ops import secret_scan
 from tests.hardening.conftest import NORMAL_FACT, NORMAL_QUESTION, SocketVisitor, reply_text
-from tests.stack import REPO, free_port, wait_http
+from tests.stack import REPO, free_port
 
 WIDGET_ORIGIN = "https://hospital.example"
 EVIL_ORIGIN = "https://evil.example"

@@ -30,7 +30,8 @@ _MEDICAL_ADVICE = re.compile(
 _APPOINTMENT = re.compile(
     r"\b(book|schedule|reschedule|cancel|make|get|arrange)\b.{0,25}\b(appointment|consultation|visit|slot|registration)\b|"
     r"\b(book|schedule) me\b|"
-    r"\b(reschedule|re-schedule)\b|\bbook (me |a |an )|\bappointment\b",
+    r"\b(reschedule|re-schedule)\b|\bbook (me |a |an )|\bappointment\b|\bappts?\b|"
+    r"\b(move|change|cancel|postpone|push back) my (\w+ ){0,2}(appointment|appt|visit|scan|mri|ct|x-ray|surgery|operation|check-?up|test)\b",
     re.IGNORECASE,
 )
 # Han, kana, hangul, Cyrillic, Arabic, Thai, Devanagari: scripts the English pages cannot be asked in.

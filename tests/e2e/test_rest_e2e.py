@@ -55,6 +55,18 @@ def test_emergency_gets_120_first(stack):
     assert "120" in text.split(".")[0]
 
 
+@pytest.mark.parametrize("message", [
+    # Worded like other intents' examples (a department question, a greeting, a thank-you), with emergency words:
+    # the emergency patterns override whatever the intent classifier predicted.
+    "hi, which department handles a seizure that won't stop right now",
+    "thanks but my dad is unconscious on the floor",
+    "does the gi dept deal with someone who took an overdose",
+])
+def test_emergency_words_win_over_the_predicted_intent(stack, message):
+    text, _ = ask(stack, message)
+    assert "120" in text.split(".")[0], text
+
+
 def test_medical_advice_and_booking_are_honest(stack):
     text, _ = ask(stack, "what medicine should I take for my fever")
     assert "medical advice" in text and "doctor" in text

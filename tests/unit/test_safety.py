@@ -19,3 +19,10 @@ def test_emergency_and_booking_and_other_scripts():
     assert safety.wants_appointment("can you book me in with a cardiologist")
     assert safety.is_foreign_script("医院有多少床位")
     assert not safety.is_foreign_script("how many beds")
+
+
+def test_booking_shorthand_and_moving_a_visit_are_appointment_requests():
+    for q in ("i'd like to make an appt with the gi team please", "need to move my MRI at binjiang to next tuesday",
+              "can I cancel my check-up"):
+        assert safety.wants_appointment(q), q
+    assert not safety.wants_appointment("how many MRI scanners does the radiology department have")

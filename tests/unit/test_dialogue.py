@@ -100,3 +100,10 @@ def test_the_answers_place_becomes_the_conversations_focus():
 def test_school_question_answered_from_one_hospital_moves_the_focus(composer):
     a = composer.answer("which is the largest of the zusm hospitals")
     assert "largest hospital in ZUSM" in a.text and a.focus == "First Affiliated Hospital"
+
+
+def test_and_the_kids_one_moves_the_follow_up_to_the_childrens_hospital(kb):
+    ctx = {"focus": "Second Affiliated Hospital", "last_question": "how many beds has the secnd affiliated hosptial got",
+           "pending": None}
+    r = dialogue.resolve("and the kids one?", ctx, kb.catalog)
+    assert r.focus == "Children's Hospital" and r.from_context

@@ -106,18 +106,7 @@ class Stack:
             _stop_group(self.procs.pop(name), 30)
 
     def rss_mb(self) -> dict[str, float]:
-        out = {}
-        for name, proc in self.procs.items():
-            total = 0
-            for pid in [proc.pid, *_children(proc.pid)]:
-                try:
-                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                        if line.startswith("VmRSS:"):
-                            total += int(line.split()[1])
-                except OSError:
-                    pass
-            out[name] = round(total / 1024, 1)
-        return out
+        return {name: tree_rss_mb(proc.pid) for name, proc in self.procs.items()}
 
     def say(self, sender: str, message: str, timeout: float = 60) -> list[dict]:
         r = requests.post(self.url, json={"sender": sender, "message": message}, timeout=timeout)
@@ -141,6 +130,19 @@ def _stop_group(proc: subprocess.Popen, seconds: float) -> None:
     except ProcessLookupError:
         pass
     proc.wait(10)
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (Sanic workers, Rasa's subprocesses), in MB."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return round(total / 1024, 1)
 
 
 def _children(pid: int) -> list[int]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import requests
 
 from tests.scale.checks import StoredEvent, parse_event_row
-from tests.stack import REPO, _children, free_port
+from tests.stack import REPO, free_port, tree_rss_mb
 
 SCRIPT = REPO / "scripts" / "scaled.sh"
 # RedisLockStore's key for a conversation: key_prefix from bot/endpoints.scaled.yml + Rasa's "lock:".
@@ -125,19 +125,10 @@ class ScaledStack:
         """RSS per process of the profile (children included), rasa1/rasa2/actions1/... separately."""
         out: dict[str, float] = {}
         for name in self.names():
-            total = 0
             try:
-                pids = [self.pid(name), *_children(self.pid(name))]
+                out[name] = tree_rss_mb(self.pid(name))
             except (OSError, ValueError):
                 continue
-            for pid in pids:
-                try:
-                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                        if line.startswith("VmRSS:"):
-                            total += int(line.split()[1])
-                except OSError:
-                    pass
-            out[name] = round(total / 1024, 1)
         return out
 
     def say(self, sender: str, message: str, timeout: float = 60) -> list[dict]:

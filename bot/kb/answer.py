@@ -276,6 +276,7 @@ class AnswerComposer:
         self.last_features: dict[str, float] | None = None
         self.faq_entities = [self._entities_in(" ".join(e.questions)) for e in kb.stored.faq]
         self.faq_terms = [{stem(w) for w in words(" ".join(e.questions) + " " + e.answer)} for e in kb.stored.faq]
+        self.faq_answer_words = [" ".join(words(e.answer)) for e in kb.stored.faq]
 
     # ---- question analysis -------------------------------------------------------------------
     def _entities_in(self, text: str) -> set[str]:
@@ -400,9 +401,8 @@ class AnswerComposer:
             return None
         entry_id, similarity = found
         # "Any hospital in Ningbo?": an entry that never names the place asked about does not answer it.
-        answer_words = " ".join(words(self.kb.stored.faq[entry_id].answer))
         for name in mentioned_only or []:
-            if not any(" ".join(words(a)) in answer_words for a in self.kb.catalog.by_name(name).aliases):
+            if not any(" ".join(words(a)) in self.faq_answer_words[entry_id] for a in self.kb.catalog.by_name(name).aliases):
                 return None
         if similarity < self.faq_threshold:
             return None

@@ -10,12 +10,35 @@ import re
 EMERGENCY_NUMBER = "120"
 
 _EMERGENCY = re.compile(
-    r"chest pain|can'?t breathe|cannot breathe|not breathing|stopped breathing|trouble breathing|short(ness)? of breath|"
-    r"heart attack|(having|had|has) a stroke|stroke (symptoms|signs)|unconscious|passed out|not waking|fainted|seizure|heavy bleeding|bleeding (heavily|a lot|badly)|"
-    r"overdos|poison|suicid|kill (myself|himself|herself)|end my life|choking|anaphyla|severe(ly)? (burn|allergic)|"
-    r"(it'?s|this is) an emergency|medical emergency|ambulance|dying",
+    # breathing and the heart
+    r"chest pain|crushing (pain|chest)|heart attack|cardiac arrest|heart (has )?stopped|no pulse|"
+    r"can'?t breathe?|cannot breathe?|not breathing|stopped breathing|(trouble|difficulty|struggling) (to )?breath|"
+    r"hard to breathe|short(ness)? of breath|gasping|choking|throat (is )?(swelling|closing)|"
+    # stroke signs, collapse, fits
+    r"(having|had|has) a stroke|stroke (symptoms|signs)|face (is |has )?(drooping|droopy|dropped)|drooping face|"
+    r"slurr(ed|ing)|(one|left|right) side of (his|her|my|their) (body|face)|"
+    r"unconscious|unresponsive|(\bis|'s|isn'?t) (not )?responding|passed out|blacked out|collapsed|not waking|(can'?t|won'?t) wake|fainted|"
+    r"turn(ed|ing)? blue|(lips|face) (are |is |went |gone )?blue|seizure|convuls|having a fit|"
+    # bleeding, injuries
+    r"heavy bleeding|bleeding (heavily|a lot|badly)|(won'?t|will not|doesn'?t|does not|can'?t) stop (the )?bleeding|"
+    r"bleeding (won'?t|will not|doesn'?t|does not) stop|(losing|lost) (a lot of |so much )?blood|blood everywhere|"
+    r"(coughing|vomiting|throwing) up blood|hit by a (car|bus|truck|lorry|motorbike|scooter)|car (crash|accident)|"
+    r"stabbed|been shot|gunshot|drown|electrocut|head injury|broken neck|"
+    r"severe(ly)? burn(ed|t|s)?\b(?! patients)|badly burn|severe allergic|anaphyla|"
+    # poisoning and self-harm
+    r"overdos|poison(ed|ing)?\b(?! (control )?(center|centre|unit))|too many (pills|tablets)|"
+    r"(took|taken|swallowed) (a |an )?(whole|entire|full) (bottle|pack|packet|box|strip)|"
+    r"swallowed (a |an |some |the |his |her )?(battery|batteries|button battery|bleach|pills|tablets|poison|magnets?|coin|detergent|chemicals?)|"
+    r"drank (some )?(bleach|poison|detergent|antifreeze)|"
+    r"suicid|kill (myself|himself|herself)|end my life|take my (own )?life|want(s)? to die|wanna die|"
+    r"(hurt|cut|harm)(ing)? (myself|himself|herself)|self[- ]harm|don'?t want to live|"
+    # said outright
+    r"(it'?s|this is) an emergency|medical emergency|ambulance|dying|(waters?|water) (has |have )?(just )?broken|"
+    r"(pregnant|pregnancy).{0,30}bleeding|bleeding.{0,30}pregnan",
     re.IGNORECASE,
 )
+# Questions about a facility ("the stroke centre", "the poison unit") are not emergencies themselves.
+_FACILITY = re.compile(r"\b(stroke|chest pain|trauma|burns?|poison(ing)?) (center|centre|unit|ward|department|dept)\b", re.IGNORECASE)
 _MEDICAL_ADVICE = re.compile(
     r"what (medicine|medication|drug|pill)s? (should|can|do) i|should i take|how (much|many) .{0,30}(should|can) (i|we) (take|give|use)|"
     r"dos(e|age) of|diagnos(e|is) (me|my)|do i have|is (it|this|my) .{0,30}(serious|dangerous|cancer|normal)|"
@@ -24,12 +47,14 @@ _MEDICAL_ADVICE = re.compile(
     r"\bwhat does (a |an |my )?(high|low|elevated|abnormal) .{0,30}mean|\bmy (symptoms|test results|results|blood test|scan results)\b|"
     r"\b(do|should|would|will) i need\b|\bwhat could (it|this|that) be\b|\bblood in (my )?(stool|urine|poo)\b|"
     r"\bis (a|an|my|this|it|that)\b.{0,40}\b(always|usually)? ?(cancer|cancerous|dangerous|serious|normal|malignant|benign|contagious)\b|"
-    r"\bmy \w+ (showed|shows|found|says|said)\b|\b(i|my (child|son|daughter|wife|husband|mother|father|baby)) (have|has|had|got) (a |an )?\w+ (pain|ache|fever|rash|lump|cough)",
+    r"\bmy \w+ (showed|shows|found|says|said)\b|\bis it (ok|okay|alright|all right|fine|bad) (to|if)\b|"
+    r"\bcan i (stop|start|take|mix|drink|eat|skip)\b|\b(does|would|could) (that|this|it) mean\b|"
+    r"\bwhat (should|can) i (eat|drink|do|take|use)\b|\bdo(es)? my \w+ need\b|\b(i|my (child|son|daughter|wife|husband|mother|father|baby)) (have|has|had|got) (a |an )?\w+ (pain|ache|fever|rash|lump|cough)",
     re.IGNORECASE,
 )
 _APPOINTMENT = re.compile(
     r"\b(book|schedule|reschedule|cancel|make|get|arrange)\b.{0,25}\b(appointment|consultation|visit|slot|registration)\b|"
-    r"\b(book|schedule) me\b|"
+    r"\b(book|schedule|register|sign) me\b|"
     r"\b(reschedule|re-schedule)\b|\bbook (me |a |an )|\bappointment\b|\bappts?\b|"
     r"\b(move|change|cancel|postpone|push back) my (\w+ ){0,2}(appointment|appt|visit|scan|mri|ct|x-ray|surgery|operation|check-?up|test)\b",
     re.IGNORECASE,
@@ -55,8 +80,23 @@ ENGLISH_ONLY_REPLY = (
 )
 
 
+SAFETY_REPLIES = {"emergency": EMERGENCY_REPLY, "medical_advice": MEDICAL_ADVICE_REPLY, "appointment": APPOINTMENT_REPLY}
+
+
 def is_emergency(text: str) -> bool:
-    return bool(_EMERGENCY.search(text))
+    match = _EMERGENCY.search(text)
+    return bool(match) and not (_FACILITY.search(text) and not re.search(r"\b(my|our|his|her|someone|he|she|i)\b", text, re.I))
+
+
+def category(text: str) -> str | None:
+    """Which safety reply a message needs, if any, in the order they take precedence."""
+    if is_emergency(text):
+        return "emergency"
+    if wants_medical_advice(text):
+        return "medical_advice"
+    if wants_appointment(text):
+        return "appointment"
+    return None
 
 
 def wants_medical_advice(text: str) -> bool:

@@ -54,12 +54,9 @@ class KnowledgeService:
     def ask(self, text: str, context: dict | None = None, rasa_entities: list[str] | None = None) -> Reply:
         text = (text or "").strip()[:MAX_QUESTION_CHARS]
         context = context or dialogue.empty_context()
-        if safety.is_emergency(text):
-            return Reply(safety.EMERGENCY_REPLY, "emergency", 1.0, context=context)
-        if safety.wants_medical_advice(text):
-            return Reply(safety.MEDICAL_ADVICE_REPLY, "medical_advice", 1.0, context=context)
-        if safety.wants_appointment(text):
-            return Reply(safety.APPOINTMENT_REPLY, "appointment", 1.0, context=context)
+        kind = safety.category(text)
+        if kind is not None:
+            return Reply(safety.SAFETY_REPLIES[kind], kind, 1.0, context=context)
         if safety.is_foreign_script(text):
             return Reply(safety.ENGLISH_ONLY_REPLY, "other_language", 1.0, context=context)
         resolved = dialogue.resolve(text, context, self.composer.kb.catalog, rasa_entities)

@@ -1,10 +1,11 @@
-"""An emergency is never left to the intent classifier alone.
+"""An emergency, a request for medical advice or a booking is never left to the intent classifier alone.
 
 Referenced in config.yml after DIET and the FallbackClassifier. When the knowledge service's emergency
 check (bot/kb/safety.py, plain regular expressions, no model) matches a message, its intent becomes
 ``emergency`` whatever DIET predicted, so the reply starts with the emergency number. DIET misreading
 "my husband collapsed and isn't breathing" as small talk or a question about a department would cost more
-than any other mistake the assistant can make.
+than any other mistake the assistant can make. Requests for medical advice and bookings get the same
+treatment (after an emergency that DIET found itself), so small talk or "out of scope" never hides them.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from bot.kb import safety
 logger = logging.getLogger(__name__)
 INTENT_RANKING = "intent_ranking"
 EMERGENCY_INTENT = "emergency"
+INTENT_FOR_CATEGORY = {"emergency": EMERGENCY_INTENT, "medical_advice": "medical_advice", "appointment": "book_appointment"}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -46,16 +48,20 @@ class EmergencyOverride(GraphComponent):
 
 
 def override(message: Message) -> Optional[Text]:
-    """Set the emergency intent on a message whose text is an emergency; the previous intent, if changed."""
+    """Set the safety intent the message's words call for; the previous intent, if changed."""
     text = message.get(TEXT)
-    if not isinstance(text, str) or not safety.is_emergency(text):
+    if not isinstance(text, str):
         return None
+    category = safety.category(text)
+    if category is None:
+        return None
+    wanted = INTENT_FOR_CATEGORY[category]
     before = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-    if before == EMERGENCY_INTENT:
+    if before == wanted or (before == EMERGENCY_INTENT and category != "emergency"):
         return None
-    intent = {INTENT_NAME_KEY: EMERGENCY_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-    ranking = [intent] + [r for r in message.get(INTENT_RANKING) or [] if r.get(INTENT_NAME_KEY) != EMERGENCY_INTENT]
+    intent = {INTENT_NAME_KEY: wanted, PREDICTED_CONFIDENCE_KEY: 1.0}
+    ranking = [intent] + [r for r in message.get(INTENT_RANKING) or [] if r.get(INTENT_NAME_KEY) != wanted]
     message.set(INTENT, intent, add_to_output=True)
     message.set(INTENT_RANKING, ranking, add_to_output=True)
-    logger.info("emergency words: intent %s overridden", before)  # no message text at INFO
+    logger.info("%s words: intent %s overridden", category, before)  # no message text at INFO
     return before

@@ -67,6 +67,16 @@ def test_emergency_words_win_over_the_predicted_intent(stack, message):
     assert "120" in text.split(".")[0], text
 
 
+@pytest.mark.parametrize("message, marker", [
+    # Worded like small talk: the safety words still decide the reply.
+    ("hello, should i take ibuprofen for my headache", "medical advice"),
+    ("thanks, now cancel my appointment for friday please", "can't book"),
+])
+def test_advice_and_booking_words_win_over_small_talk(stack, message, marker):
+    text, _ = ask(stack, message)
+    assert marker in text, text
+
+
 def test_medical_advice_and_booking_are_honest(stack):
     text, _ = ask(stack, "what medicine should I take for my fever")
     assert "medical advice" in text and "doctor" in text

@@ -26,3 +26,27 @@ def test_booking_shorthand_and_moving_a_visit_are_appointment_requests():
               "can I cancel my check-up"):
         assert safety.wants_appointment(q), q
     assert not safety.wants_appointment("how many MRI scanners does the radiology department have")
+
+
+def test_emergencies_in_lay_words():
+    for q in ("my mum's face is drooping and her speech is slurred", "someone collapsed in the street",
+              "my toddler swallowed a button battery", "he took too many pills", "the baby is turning blue",
+              "my wife is having a seizure", "my hand is bleeding and it won't stop bleeding",
+              "i want to die", "my grandad is unresponsive", "my friend was hit by a car",
+              "she's not responding when i shake her", "i'm 30 weeks pregnant and bleeding heavily"):
+        assert safety.is_emergency(q), q
+        assert safety.category(q) == "emergency", q
+
+
+def test_questions_about_facilities_and_history_are_not_emergencies():
+    for q in ("does the second hospital have a stroke centre", "where is the poison control center",
+              "what did sahzu achieve for severe burn patients", "how many beds does the children's hospital have",
+              "is the website not loading for you"):
+        assert not safety.is_emergency(q), q
+
+
+def test_safety_categories_take_precedence_in_order():
+    assert safety.category("my chest pain is crushing, should i take aspirin") == "emergency"
+    assert safety.category("should i take ibuprofen for my headache") == "medical_advice"
+    assert safety.category("thanks, now cancel my appointment for friday") == "appointment"
+    assert safety.category("which hospital has the most beds") is None

@@ -12,26 +12,27 @@ EMERGENCY_NUMBER = "120"
 _EMERGENCY = re.compile(
     # breathing and the heart
     r"chest pain|crushing (pain|chest)|heart attack|cardiac arrest|heart (has )?stopped|no pulse|"
-    r"can'?t breathe?|cannot breathe?|not breathing|stopped breathing|(trouble|difficulty|struggling) (to )?breath|"
+    r"can'?t breathe?|can ?not breathe?|not breathing|stopped breathing|(trouble|difficulty|struggling) (to )?breath|"
     r"hard to breathe|short(ness)? of breath|gasping|choking|throat (is )?(swelling|closing)|"
     # stroke signs, collapse, fits
     r"(having|had|has) a stroke|stroke (symptoms|signs)|face (is |has )?(drooping|droopy|dropped)|drooping face|"
-    r"slurr(ed|ing)|(one|left|right) side of (his|her|my|their) (body|face)|"
-    r"unconscious|unresponsive|(\bis|'s|isn'?t) (not )?responding|passed out|blacked out|collapsed|not waking|(can'?t|won'?t) wake|fainted|"
+    r"slurr(ed|ing)|face .{0,20}(fall|fell|fallen|droop)|talk(s|ing)? (strange|funny|weird)|"
+    r"(one|left|right) side of (his|her|my|their) (body|face)|"
+    r"unconscious|unresponsive|not wake up|won'?t wake up|(\bis|'s|\band) not responding|isn'?t responding|shaking all over|passed out|blacked out|collapsed|not waking|(can'?t|won'?t) wake|fainted|"
     r"turn(ed|ing)? blue|(lips|face) (are |is |went |gone )?blue|seizure|convuls|having a fit|"
     # bleeding, injuries
     r"heavy bleeding|bleeding (heavily|a lot|badly)|(won'?t|will not|doesn'?t|does not|can'?t) stop (the )?bleeding|"
-    r"bleeding (won'?t|will not|doesn'?t|does not) stop|(losing|lost) (a lot of |so much )?blood|blood everywhere|"
+    r"(bleeding|blood)\b.{0,30}\b(won'?t|wont|will not|doesn'?t|does not|not) stop|blood (is )?(spurting|pouring|gushing)|(losing|lost) (a lot of |so much )?blood|blood everywhere|"
     r"(coughing|vomiting|throwing) up blood|hit by a (car|bus|truck|lorry|motorbike|scooter)|car (crash|accident)|"
     r"stabbed|been shot|gunshot|drown|electrocut|head injury|broken neck|"
     r"severe(ly)? burn(ed|t|s)?\b(?! patients)|badly burn|severe allergic|anaphyla|"
     # poisoning and self-harm
     r"overdos|poison(ed|ing)?\b(?! (control )?(center|centre|unit))|too many (pills|tablets)|"
-    r"(took|taken|swallowed) (a |an )?(whole|entire|full) (bottle|pack|packet|box|strip)|"
+    r"(took|taken|take|swallow|swallowed|ate|eaten) (a |an )?(whole|entire|full) (bottle|pack|packet|box|strip)|"
     r"swallowed (a |an |some |the |his |her )?(battery|batteries|button battery|bleach|pills|tablets|poison|magnets?|coin|detergent|chemicals?)|"
     r"drank (some )?(bleach|poison|detergent|antifreeze)|"
     r"suicid|kill (myself|himself|herself)|end my life|take my (own )?life|want(s)? to die|wanna die|"
-    r"(hurt|cut|harm)(ing)? (myself|himself|herself)|self[- ]harm|don'?t want to live|"
+    r"(hurt|cut|harm)(ing)? (myself|himself|herself)|self[- ]harm|(don'?t|do not) want (to )?live|end it (all|tonight|today|now)|"
     # said outright
     r"(it'?s|this is) an emergency|medical emergency|ambulance|dying|(waters?|water) (has |have )?(just )?broken|"
     r"(pregnant|pregnancy).{0,30}bleeding|bleeding.{0,30}pregnan",
@@ -45,16 +46,21 @@ _MEDICAL_ADVICE = re.compile(
     r"what('s| is) wrong with me|treat my|cure (my|for)|prescri(be|ption)|side effects|"
     r"\bshould i (get|have|take|do|see|go|stop|start|worry)\b|\bis it safe (to|for)\b|\bis it (normal|dangerous|serious)\b|"
     r"\bwhat does (a |an |my )?(high|low|elevated|abnormal) .{0,30}mean|\bmy (symptoms|test results|results|blood test|scan results)\b|"
-    r"\b(do|should|would|will) i need\b|\bwhat could (it|this|that) be\b|\bblood in (my )?(stool|urine|poo)\b|"
+    r"\b(do|should|would|will) i need\b(?!.{0,20}\b(visa|passport|referral|ticket|id|insurance|letter|translator|interpreter)\b)|\bwhat could (it|this|that) be\b|\bblood in (my )?(stool|urine|poo)\b|"
     r"\bis (a|an|my|this|it|that)\b.{0,40}\b(always|usually)? ?(cancer|cancerous|dangerous|serious|normal|malignant|benign|contagious)\b|"
     r"\bmy \w+ (showed|shows|found|says|said)\b|\bis it (ok|okay|alright|all right|fine|bad) (to|if)\b|"
-    r"\bcan i (stop|start|take|mix|drink|eat|skip)\b|\b(does|would|could) (that|this|it) mean\b|"
-    r"\bwhat (should|can) i (eat|drink|do|take|use)\b|\bdo(es)? my \w+ need\b|\b(i|my (child|son|daughter|wife|husband|mother|father|baby)) (have|has|had|got) (a |an )?\w+ (pain|ache|fever|rash|lump|cough)",
+    r"\bcan i (stop|start|take|mix|drink|eat|skip)\b|\bshould (i|my \w+|he|she|we) (get|have|take|do|go|try|choose)\b|"
+    r"\b(what )?(would|do|can) you recommend\b|\bworth it\b|\bis (the |my |his |her )?(cancer|tumou?r)\b.{0,10}\b(back|spread|gone|growing)\b|\b(does|would|could) (that|this|it) mean\b|"
+    r"\bwhat (should|can) i (eat|drink|do|take|use)\b|\bdo(es)? my \w+ need\b|"
+    r"\bwhat (disease|illness|condition|problem) (do )?(i|he|she|my \w+) (have|has|got)\b|\bwhat (does )?(that|this|it) means?\b|"
+    r"\b(better|best|right) (for|treatment for) (me|him|her|my \w+)\b|\bhow (much|many) \w+ (i|we) (can|should) (take|give|use)\b|"
+    r"\b(i|my (child|son|daughter|wife|husband|mother|father|baby)) (have|has|had|got) (a |an )?\w+ (pain|ache|fever|rash|lump|cough)",
     re.IGNORECASE,
 )
 _APPOINTMENT = re.compile(
     r"\b(book|schedule|reschedule|cancel|make|get|arrange)\b.{0,25}\b(appointment|consultation|visit|slot|registration)\b|"
     r"\b(book|schedule|register|sign) me\b|"
+    r"\b(change|move|cancel) my (registration|booking|reservation)\b|\breserve\b|\bfree slots?\b|\bslots? (with|for|at)\b|挂号|预约|"
     r"\b(reschedule|re-schedule)\b|\bbook (me |a |an )|\bappointment\b|\bappts?\b|"
     r"\b(move|change|cancel|postpone|push back) my (\w+ ){0,2}(appointment|appt|visit|scan|mri|ct|x-ray|surgery|operation|check-?up|test)\b",
     re.IGNORECASE,
@@ -85,7 +91,7 @@ SAFETY_REPLIES = {"emergency": EMERGENCY_REPLY, "medical_advice": MEDICAL_ADVICE
 
 def is_emergency(text: str) -> bool:
     match = _EMERGENCY.search(text)
-    return bool(match) and not (_FACILITY.search(text) and not re.search(r"\b(my|our|his|her|someone|he|she|i)\b", text, re.I))
+    return bool(match) and not (_FACILITY.search(text) and not re.search(r"\b(my|our|his|her|someone|he|she|i)\b", text, re.IGNORECASE))
 
 
 def category(text: str) -> str | None:

@@ -50,3 +50,15 @@ def test_safety_categories_take_precedence_in_order():
     assert safety.category("should i take ibuprofen for my headache") == "medical_advice"
     assert safety.category("thanks, now cancel my appointment for friday") == "appointment"
     assert safety.category("which hospital has the most beds") is None
+
+
+def test_non_native_and_terse_phrasings():
+    for q in ("my uncle can not breath and chest hurt", "grandma face fall down one side", "he not wake up after fall",
+              "i dont want live any more", "blood is gushing from his arm"):
+        assert safety.category(q) == "emergency", q
+    for q in ("my scan say nodule, what that mean", "which surgery better for my father",
+              "should my sister get chemo or radiotherapy"):
+        assert safety.category(q) == "medical_advice", q
+    for q in ("pls change my registration to monday", "reserve a slot with the eye doctor", "帮我挂号"):
+        assert safety.category(q) == "appointment", q
+    assert safety.category("do i need a visa to visit the hospital") is None

@@ -23,11 +23,11 @@ _ASPECT_WORDS = {
     "founded": "found founded establish established est began begin start started history since old oldest built open opened create created birthplace longest set",
     "yearly": "year years annually annual yearly every each often frequency frequently biennial weekly once",
     "size": "big bigger biggest large larger largest size",
-    "bed": "bed beds capacity",
+    "bed": "bed beds capacity big size",
     "campus": "campus campuses location locations site sites branch branches located where city cities town",
     "staff": "staff staffs employee employees faculty doctor doctors personnel worker workers member members people team",
     "student": "student students enrol enrollment",
-    "rank": "rank ranked ranking rankings rated rating ratings best top position leading league",
+    "rank": "rank ranked ranking rankings rated rating ratings best top position leading league compare compared comparison nationally nationwide",
     "jci": "jci accredit accredited accreditation certified certification",
     "treat": "treat treats treatment treatments specialty specialties speciality specialize specialise specialised specialized known famous focus focusing characteristic characterized good best strength strengths strong expertise offer service services cancer cancers tumor tumors disease diseases surgery surgeries care",
     "equipment": "equipment equipments device devices machine machines scanner instrument instruments apparatus",
@@ -40,6 +40,7 @@ _ASPECT_WORDS = {
     "teach": "teach teaches teaching train trains training educate education mentor mentors mentoring guidance guide tutor course courses class classes",
     "event": "conference conferences forum forums workshop workshops symposium symposia congress meeting meetings host hosts hosted held hold",
     "partner": "partner partners partnership partnerships collaborate collaborates collaboration cooperate cooperation cooperated exchange exchanges",
+    "abroad": "foreign international overseas abroad global worldwide",
     # Lay words for what the pages name in medical terms.
     "digestive": "gastrointestinal bowel bowels intestine intestines intestinal gut stomach colon colorectal digestive",
     "keyhole": "laparoscopic laparoscopy keyhole minimally invasive",
@@ -174,8 +175,25 @@ _YEAR_QUESTION = re.compile(r"\b(what|which) year\b|\bwhen (was|did|were)\b|\bsi
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
 _PERSON_QUESTION = re.compile(r"\bwho\b|\bwhich (\w+ )?(professor|doctor|expert|surgeon|specialist|person|leader)s?\b"
                               r"|\bname of (the|a|any) (\w+ )?(professor|doctor|expert|head|director|leader)\b")
+# Asking for the person in a role: only a sentence that names someone can answer it.
+_PERSON_ROLE = re.compile(
+    r"\bwho('?s| is| was| are)? (the )?(current |present |new )?(dean|president|director|head|chief|leader|chair|chairman|"
+    r"chairperson|principal|ceo|boss|manager|founder)\b|\bwho (leads|heads|runs|founded|directs|manages|is in charge)\b"
+    r"|\bname of the (dean|president|director|head|chief)\b")
 _PERSON_NAMED = re.compile(r"\b(Prof\.?|Professor|Dr\.?|Academician)\s+[A-Z][a-z]+")
 _COUNT_QUESTION = re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|\bcount\b|\btotal\b|\bvolume\b|\bamount\b")
+
+
+def count_nouns_of(question: str) -> set[str]:
+    """The countable things a question names, by their page word: "how many sites" counts campuses."""
+    stems = {stem(w) for w in words(question)}
+    nouns = COUNT_NOUNS & stems
+    if _COUNT_QUESTION.search(normalize(question)):
+        for noun in COUNT_NOUNS:
+            group = next((g for g in ASPECTS.values() if noun in g), set())
+            if any(in_aspect(t, group) for t in stems - {"big", "size", "where", "located"}):
+                nouns.add(noun)
+    return nouns
 
 
 def _states_count(text: str, nouns: set[str]) -> bool:
@@ -240,10 +258,27 @@ def clause_window(sentence: str, noun: str) -> str:
     return window[0].upper() + window[1:]
 
 
-def decision_features(best: Candidate, candidates: list[Candidate], terms: list[str], focus: str | None) -> dict[str, float]:
+def answer_type_match(question: str, text: str) -> float:
+    """1 when the sentence has the kind of thing asked for (a number, a year, a person), else 0."""
+    q = normalize(question)
+    if _YEAR_QUESTION.search(q):
+        return float(bool(_YEAR.search(text)))
+    if _PERSON_QUESTION.search(q) and _PERSON_ROLE.search(q):
+        return float(bool(_PERSON_NAMED.search(text)))
+    if _COUNT_QUESTION.search(q):
+        return float(_states_count(text, count_nouns_of(question)))
+    return 1.0
+
+
+def decision_features(best: Candidate, candidates: list[Candidate], terms: list[str], focus: str | None,
+                      question: str = "", context_text: str = "", sentence_terms: set[str] | None = None) -> dict[str, float]:
     """What the answer-or-decline decision looks at, beyond the best sentence's own score."""
     others = [c.confidence for c in candidates[1:] if c.sentence != best.sentence]
+    asked = aspects_of(terms) & ENTITY_ASPECTS
+    aspect_match = not asked or any(ASPECTS[a] & (sentence_terms or set()) for a in asked)
     return {
+        "type_match": answer_type_match(question, f"{best.text} {context_text}"),
+        "aspect_match": float(aspect_match),
         "confidence": best.confidence,
         "cosine": best.cosine,
         "coverage": best.coverage,
@@ -337,6 +372,10 @@ class AnswerComposer:
             return self.decline(focus, focus=focus)
         best = candidates[0]
         aspects = aspects_of(terms)
+        if any(t in LOGISTICS and t not in self.kb.idf for t in terms):
+            # Opening hours, prices, parking, phone numbers...: what visitors need for a visit, which these
+            # pages never state; a sentence that shares the other words would be an unrelated fact.
+            return self.decline(focus, focus=focus, confidence=0.0)
         if focus is None:
             which = self._which(question, candidates)
             if which:
@@ -344,29 +383,35 @@ class AnswerComposer:
             clarify = self._clarify(question, terms, candidates, aspects) if not mentioned_only else None
             if clarify:
                 return clarify
-        if any(t in LOGISTICS and t not in self.kb.idf for t in terms):
-            # Opening hours, prices, parking, phone numbers...: what visitors need for a visit, which these
-            # pages never state; a sentence that shares the other words would be an unrelated fact.
-            return self.decline(focus, focus=focus, confidence=0.0)
-        self.last_features = decision_features(best, candidates, terms, focus)
+        best_passage = self.kb.passages[best.passage]
+        self.last_features = decision_features(best, candidates, terms, focus, question, best_passage.section,
+                                               self.kb.sentence_terms[best.sentence])
         confidence, threshold = best.confidence, self.threshold
         if self.calibrator:
             confidence, threshold = self.calibrator.probability(self.last_features), self.calibrator.threshold
+        conflict = self._wide_conflict(question, qvec, terms, hits, best, focus, mentioned_only)
+        if conflict and best.coverage >= 0.6:
+            # Two pages stating different counts for the same thing is no reason to doubt either: the
+            # runner-up's closeness (a low margin) is the disagreement itself.
+            return conflict
         if confidence < threshold:
             return self.decline(focus, focus=focus, confidence=confidence)
+        if _PERSON_ROLE.search(normalize(question)) and not _PERSON_NAMED.search(best.text):
+            # "Who is the dean?": a sentence about the place that names nobody does not answer it.
+            return self.decline(focus, focus=focus, confidence=confidence)
+        asked_years = set(_YEAR.findall(question))
+        page_years = set(_YEAR.findall(f"{best.text} {best_passage.section} {best_passage.date or ''}"))
+        if asked_years and not asked_years & page_years:
+            # "How many scans in 2023?" answered with 2006's figures would be a wrong number.
+            declined = self.decline(focus, focus=focus, confidence=confidence)
+            stated = sorted(set(_YEAR.findall(best.text)))
+            if stated:
+                declined.text += f" (The page gives figures for {', '.join(stated)}.)"
+            return declined
         if _PROCEDURAL.search(normalize(question)) and not (best.coverage >= 1.0 and best.cosine >= 0.75):
             # "How do I apply / register / get there?": the pages describe the places, not procedures;
             # a description that merely shares words with the question is not an answer to it.
             return self.decline(focus, focus=focus, confidence=best.confidence)
-        conflict = None
-        if COUNT_NOUNS & {stem(w) for w in words(question)}:
-            # Pages that disagree may not both be in the top hits: widen to every passage about the same place.
-            best_entities = set(self.kb.passages[best.passage].entities)
-            related = [i for i, p in enumerate(self.kb.passages) if best_entities & set(p.entities)]
-            wide = self._candidates(question, qvec, terms, hits, focus, mentioned_only, extra=related)
-            conflict = self._conflict(question, [best] + [c for c in wide if c.sentence != best.sentence], focus)
-        if conflict:
-            return conflict
         listed = self._section_list(terms, best)
         if listed:
             return listed
@@ -444,11 +489,15 @@ class AnswerComposer:
         wants_person = bool(_PERSON_QUESTION.search(normalize(question)))
         if wants_year:
             terms = [t for t in terms if t != "year"]  # "what year" is the question, not its topic
-        count_nouns = COUNT_NOUNS & {stem(w) for w in words(question)}
+        asked_years = set(_YEAR.findall(question))
+        count_nouns = count_nouns_of(question)
         asked = aspects_of(terms) & ENTITY_ASPECTS
         if wants_person:
             asked -= {"treat"}  # "a famous professor" asks for a person, not for what the place is famous for
         asked_words = set().union(*(ASPECTS[a] for a in asked))
+        # Each asked word with all its synonyms: "surgeries" is answered by "operations", though both
+        # words also belong to the "what it treats" group.
+        asked_groups = [_aspect_group(t) for t in terms if any(in_aspect(t, ASPECTS[a]) for a in asked)]
         place_words = {stem(w) for n in mentioned_only or [] for w in words(n)}
         specifics = [t for t in terms if t not in asked_words and t not in GENERIC_WORDS and t not in place_words]
         own_weight = self.own_words_weight
@@ -465,11 +514,13 @@ class AnswerComposer:
             conf += own_weight * literal
             if wants_year and not _YEAR.search(sentence["text"]):
                 conf *= 0.75  # "when was it founded?" is answered by a sentence that states a year
+            if asked_years and not asked_years & set(_YEAR.findall(sentence["text"])):
+                conf *= 0.85  # "how many CT scans in 2006?" is answered by the sentence about 2006
             if wants_count and not _states_count(sentence["text"], count_nouns):
                 conf *= 0.75  # "how many ...?" is answered by a sentence that states a number
             if wants_person and not _PERSON_NAMED.search(sentence["text"]):
                 conf *= 0.8  # "which professor ...?" is answered by a sentence that names one
-            if (asked and not any(ASPECTS[a] & self.kb.sentence_terms[s_id] for a in asked)
+            if (asked and not any(g & self.kb.sentence_terms[s_id] for g in asked_groups)
                     and (len(specifics) < 2 or coverage(specifics, self.kb.sentence_terms[s_id], self.kb.idf,
                                                    self.kb.unseen_idf) < 1.0)):
                 # Asked for beds, the sentence says nothing about beds. But when it matches everything else
@@ -502,7 +553,7 @@ class AnswerComposer:
         if len(good) < 2:
             return None
         top = good[0][1].confidence
-        nouns = COUNT_NOUNS & {stem(w) for w in words(question)}
+        nouns = count_nouns_of(question)
         if nouns and _SUPERLATIVE.search(q):
             # "Which hospital has the most beds?": order by the number each page states.
             def stated(item):
@@ -517,7 +568,8 @@ class AnswerComposer:
         if not aspects & ENTITY_ASPECTS:
             return None
         aspect_words = set().union(*(ASPECTS[a] for a in aspects & ENTITY_ASPECTS))
-        generic = bool(_GENERIC_REFERENCE.search(normalize(question)))
+        # "the hospital", "it", or a bare "hospital ranking?" with no hospital named or remembered.
+        generic = bool(_GENERIC_REFERENCE.search(normalize(question))) or "hospital" in words(question)
         if not generic and [t for t in terms if t not in aspect_words and t not in GENERIC_WORDS]:
             return None  # "thyroid FNA award year" is specific enough to answer
         per_entity = [(n, c) for n, c in self._best_per_entity(candidates) if c.confidence >= 0.8 * self.threshold]
@@ -542,8 +594,20 @@ class AnswerComposer:
             buttons.append({"title": name, "payload": "/ask_knowledge" + json.dumps({slot: name})})
         return Answer("clarify", "Which one do you mean? The pages describe several.", top, buttons=buttons)
 
+    def _wide_conflict(self, question: str, qvec: np.ndarray, terms: list[str], hits, best: Candidate,
+                       focus: str | None, mentioned_only: list[str]) -> Answer | None:
+        nouns = count_nouns_of(question)
+        # "Which regional hospitals...?" names hospitals without asking how many there are.
+        if not nouns or (nouns <= {"hospital"} and not _COUNT_QUESTION.search(normalize(question))):
+            return None
+        # Pages that disagree may not both be in the top hits: widen to every passage about the same place.
+        best_entities = set(self.kb.passages[best.passage].entities)
+        related = [i for i, p in enumerate(self.kb.passages) if best_entities & set(p.entities)]
+        wide = self._candidates(question, qvec, terms, hits, focus, mentioned_only, extra=related)
+        return self._conflict(question, [best] + [c for c in wide if c.sentence != best.sentence], focus)
+
     def _conflict(self, question: str, candidates: list[Candidate], focus: str | None) -> Answer | None:
-        nouns = COUNT_NOUNS & {stem(w) for w in words(question)}
+        nouns = count_nouns_of(question)
         if not nouns:
             return None
         best = candidates[0]

@@ -52,10 +52,37 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
         if not rest and previous and len(tokens) <= 8:
             return Resolved(_with_place(previous, focus, catalog), focus, True)
         return Resolved(text, focus, False)
+    previous = context["last_question"]
+    if previous and _refers_back(text):
+        # "how many of them?" / "what kinds?" after "list the cooperated hospitals" / "how many machines":
+        # the earlier question's topic words complete this one.
+        text = f"{text.rstrip(' ?.!')} {' '.join(_topic_words(previous, catalog))}".strip()
     # "Which hospitals are JCI accredited?" asks for the place, so the remembered one must not answer it.
     if context["focus"] and not _ASKS_FOR_PLACE.search(normalize(text)):
         return Resolved(text, context["focus"], True)
     return Resolved(text, None, False)
+
+
+# Words that point back at what was just discussed rather than naming anything themselves.
+_BACK_REFERENCES = {"them", "they", "those", "these", "ones", "kind", "kinds", "type", "types", "sort", "sorts",
+                    "there", "which", "what", "how", "many", "much", "of", "are", "is", "so", "and", "the", "in",
+                    "total", "all", "altogether", "exactly", "list", "name", "names", "their", "other", "else"}
+# Question words dropped when the earlier question's topic is carried over.
+_QUESTION_WORDS = {"how", "many", "much", "what", "which", "who", "when", "where", "list", "name", "names", "does",
+                   "do", "did", "is", "are", "was", "were", "has", "have", "can", "could", "tell", "me", "give", "show"}
+
+
+def _refers_back(text: str) -> bool:
+    tokens = words(text)
+    return 0 < len(tokens) <= 5 and all(t in _BACK_REFERENCES or t in GENERIC_WORDS for t in tokens) \
+        and bool({"them", "they", "those", "these", "ones", "kind", "kinds", "type", "types", "sort", "sorts", "there"} & set(tokens))
+
+
+def _topic_words(question: str, catalog: Catalog) -> list[str]:
+    """The earlier question without its question words and place names: what it was about."""
+    tokens = catalog.correct(words(question))
+    covered = {i for m in catalog.find(question) if catalog.has_home(m.name) for i in range(m.start, m.end)}
+    return [t for i, t in enumerate(tokens) if i not in covered and t not in _QUESTION_WORDS]
 
 
 def _with_place(question: str, focus: str, catalog: Catalog) -> str:

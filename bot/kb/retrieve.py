@@ -12,7 +12,7 @@ from bot.kb.encoder import Encoder
 from bot.kb.entities import Catalog
 from bot.kb.index import passage_context
 from bot.kb.store import StoredIndex
-from bot.kb.text import content_terms
+from bot.kb.text import ENUMERATION_TERMS, content_terms, is_enumeration
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class KnowledgeBase:
         self.sentence_own_terms = [set(content_terms(s["text"])) for s in stored.sentences]
         self.sentence_terms = [
             own | set(content_terms(passage_context(self.passages[s["passage"]])))
+            | (ENUMERATION_TERMS if is_enumeration(s["text"]) else set())
             for own, s in zip(self.sentence_own_terms, stored.sentences)
         ]
         self.vocabulary_terms = set().union(*self.sentence_terms) if self.sentence_terms else set()

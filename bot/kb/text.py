@@ -36,6 +36,10 @@ def normalize(text: str) -> str:
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     # "#9 of the Best Hospitals" states a rank without the word.
     text = re.sub(r"#\s?(\d+)", r"rank \1", text)
+    # Phrasal verbs visitors use for what the pages call a partnership.
+    text = re.sub(r"\b(team|teams|teamed|teaming|partner|partners|partnered|join|joins|joined) up with\b", "partner with", text)
+    text = re.sub(r"\b(work|works|worked|working) (together )?with (which|what|any|other|foreign|overseas|international)\b",
+                  r"partner with \3", text)
     return text
 
 
@@ -101,3 +105,16 @@ def stem(word: str) -> str:
 
 def content_terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+# A bullet that only names fields ("Organ Transplantation, Pancreatic Disease, Hematology etc.") answers
+# "what are they strong in?" without any of those words: it is indexed with the words for what it lists.
+ENUMERATION_TERMS = frozenset({"specialty", "speciality", "specialized", "specialised", "department", "field",
+                               "area", "discipline"})
+
+
+def is_enumeration(text: str) -> bool:
+    """Three or more short items separated by commas and no number: a list of fields, not a statement."""
+    body = re.sub(r"\s*\betc\b\.?\s*$", "", text.strip().rstrip("."))
+    items = [i.strip() for i in body.split(",") if i.strip()]
+    return len(items) >= 3 and all(len(i.split()) <= 7 for i in items) and not re.search(r"\d", body)

@@ -6,7 +6,8 @@ import pytest
 from bot.kb import calibrate
 from bot.kb.answer import AnswerComposer
 
-FEATURES = ["confidence", "cosine", "coverage", "literal", "margin", "max_cosine", "named", "terms", "unseen_share"]
+FEATURES = ["aspect_match", "confidence", "cosine", "coverage", "literal", "margin", "max_cosine", "named", "terms",
+            "type_match", "unseen_share"]
 
 
 def _row(good: bool, i: int) -> dict[str, float]:
@@ -54,7 +55,7 @@ def test_committed_calibration_loads_and_uses_the_composer_features():
 
 
 def _always(bias: float) -> calibrate.Calibrator:
-    return calibrate.Calibrator(FEATURES, [0.0] * 9, [1.0] * 9, [0.0] * 9, bias, 0.5, [], 0)
+    return calibrate.Calibrator(FEATURES, [0.0] * len(FEATURES), [1.0] * len(FEATURES), [0.0] * len(FEATURES), bias, 0.5, [], 0)
 
 
 def test_composer_declines_or_answers_by_the_calibrated_probability(composer):

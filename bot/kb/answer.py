@@ -29,7 +29,7 @@ _ASPECT_WORDS = {
     "student": "student students enrol enrollment",
     "rank": "rank ranked ranking rankings rated rating ratings best top position leading league compare compared comparison nationally nationwide",
     "jci": "jci accredit accredited accreditation certified certification",
-    "treat": "treat treats treatment treatments specialty specialties speciality specialize specialise specialised specialized known famous focus focusing characteristic characterized good best strength strengths strong expertise offer service services cancer cancers tumor tumors disease diseases surgery surgeries care",
+    "treat": "treat treats treatment treatments specialty specialties speciality specialize specialise specialised specialized known famous focus focusing characteristic characterized good strength strengths strong expertise offer service services cancer cancers tumor tumors disease diseases surgery surgeries care",
     "equipment": "equipment equipments device devices machine machines scanner instrument instruments apparatus",
     "lead": "lead leader leads head chief director charge",
     "member": "belong belongs join joined member members part",
@@ -41,6 +41,9 @@ _ASPECT_WORDS = {
     "event": "conference conferences forum forums workshop workshops symposium symposia congress meeting meetings host hosts hosted held hold",
     "partner": "partner partners partnership partnerships collaborate collaborates collaboration cooperate cooperation cooperated exchange exchanges",
     "abroad": "foreign international overseas abroad global worldwide",
+    "name": "name names called call referred refer nickname abbreviation abbreviated short aka",
+    "construction": "construction constructed construct building finish finished complete completed ready",
+    "online": "online internet cloud digital telemedicine remote virtual data",
     # Lay words for what the pages name in medical terms.
     "digestive": "gastrointestinal bowel bowels intestine intestines intestinal gut stomach colon colorectal digestive",
     "keyhole": "laparoscopic laparoscopy keyhole minimally invasive",
@@ -49,6 +52,19 @@ _ASPECT_WORDS = {
     "heat": "hyperthermic heated heat hot warm warmed",
     "belly": "peritoneal intraperitoneal peritoneum abdomen abdominal belly",
     "small": "small smaller local primary grassroots",
+    "hormone": "hormone hormones endocrine endocrinology",
+    "fertility": "fertility infertility fertile reproductive reproduction ivf",
+    "heart": "heart cardiac cardiology cardiovascular valve",
+    "kidney": "kidney kidneys renal nephrology",
+    "blood": "blood hematology haematology",
+    "bone": "bone bones joint joints orthopedic orthopedics",
+    "brain": "brain nerve nerves neurology neuroscience neurological",
+    "teeth": "teeth tooth dental dentist denture dentures stomatology oral mouth jaw maxillofacial",
+    "eye": "eye eyes ophthalmology ophtalmology cataract vision",
+    "child": "child children kid kids baby babies infant pediatric newborn neonatology",
+    "pregnancy": "pregnancy pregnant birth childbirth obstetrics maternity delivery",
+    "transplant": "transplant transplants transplantation organ",
+    "endoscopy": "endoscopy endoscopic scope camera",
 }
 ASPECTS: dict[str, set[str]] = {name: {stem(w) for w in ws.split()} for name, ws in _ASPECT_WORDS.items()}
 # Facts that differ from one hospital to the next: asked without naming one, the visitor must pick.
@@ -168,12 +184,14 @@ _WHICH_PLACE = re.compile(
     r"\bwhich (of the |of zusm'?s? )?(zusm |affiliated |zju )?(hospital|hospitals|one|ones|department|departments|affiliated)\b"
     r"|\bwhich is\b|\bwhat (hospital|hospitals)\b|\bany hospitals?\b")
 _GENERIC_REFERENCE = re.compile(r"\b(the|this|that|your|a) (affiliated |main |zusm |medical )?(hospital|hospital's|department|department's|dept)\b|^\s*(how many|when|what)\b[^?]*\b(it|its|there)\b")
+_ASKS_FOR_LIST = re.compile(r"\blist\b|\bnames?\b|\bname them\b|\b(which|what) are\b|\benumerate\b")
 _SUPERLATIVE = re.compile(r"\b(most|largest|biggest|highest|fewest|least|smallest|lowest|more|less)\b")
 _SMALLEST = re.compile(r"\b(fewest|least|smallest|lowest|less)\b")
 _PROCEDURAL = re.compile(r"\bhow (do|can|could|should|would) (i|we|my|our)\b|\bhow to\b|\bwhere (do|can|should) (i|we)\b")
-_YEAR_QUESTION = re.compile(r"\b(what|which) year\b|\bwhen (was|did|were)\b|\bsince when\b|\bhow old\b")
+_YEAR_QUESTION = re.compile(r"^\s*when\b|\b(what|which) year\b|\bwhen (was|did|were|will|is|does|do)\b|\bsince when\b|\bhow old\b"
+                            r"|\byear (was|did|were)\b|\b(founded|established|opened|built) (in )?what year\b")
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
-_PERSON_QUESTION = re.compile(r"\bwho\b|\bwhich (\w+ )?(professor|doctor|expert|surgeon|specialist|person|leader)s?\b"
+_PERSON_QUESTION = re.compile(r"\bwho\b|\b(any|a|well[- ]known|famous|notable|leading|top|renowned) (\w+ )?(professor|expert|surgeon|specialist)s?\b|\bwhich (\w+ )?(professor|doctor|expert|surgeon|specialist|person|leader)s?\b"
                               r"|\bname of (the|a|any) (\w+ )?(professor|doctor|expert|head|director|leader)\b")
 # Asking for the person in a role: only a sentence that names someone can answer it.
 _PERSON_ROLE = re.compile(
@@ -184,9 +202,10 @@ _PERSON_NAMED = re.compile(r"\b(Prof\.?|Professor|Dr\.?|Academician)\s+[A-Z][a-z
 _COUNT_QUESTION = re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|\bcount\b|\btotal\b|\bvolume\b|\bamount\b")
 
 
-def count_nouns_of(question: str) -> set[str]:
-    """The countable things a question names, by their page word: "how many sites" counts campuses."""
-    stems = {stem(w) for w in words(question)}
+def count_nouns_of(question: str, terms: list[str] | None = None) -> set[str]:
+    """The countable things a question names, by their page word: "how many sites" counts campuses.
+    With `terms` (the question's words without place names), "the 2nd hospital" is not a count of hospitals."""
+    stems = set(terms) if terms is not None else {stem(w) for w in words(question)}
     nouns = COUNT_NOUNS & stems
     if _COUNT_QUESTION.search(normalize(question)):
         for noun in COUNT_NOUNS:
@@ -198,7 +217,8 @@ def count_nouns_of(question: str) -> set[str]:
 
 def _states_count(text: str, nouns: set[str]) -> bool:
     if nouns:
-        return any(numbers_near(text, n) for n in nouns)
+        # "10 professional doctors" states a count of staff.
+        return any(numbers_near(text, w) for n in nouns for w in {n} | next((g for g in ASPECTS.values() if n in g), set()))
     return any(w.isdigit() or w in _NUMBER_WORDS for w in words(text))
 
 
@@ -232,8 +252,8 @@ def numbers_near(text: str, noun: str) -> set[str]:
     found = set()
     for i, token in enumerate(tokens):
         if token == noun:
-            # The nearest number before the noun, across at most two adjectives ("3 specialist hospitals").
-            window = tokens[max(0, i - 3):i]
+            # The nearest number before the noun, across at most three words ("9 non-direct affiliated hospitals").
+            window = tokens[max(0, i - 4):i]
             for j in range(len(window) - 1, -1, -1):
                 t = _NUMBER_WORDS.get(window[j], window[j])
                 if j + 1 < len(window) and window[j + 1] in ("st", "nd", "rd", "th"):
@@ -258,7 +278,13 @@ def clause_window(sentence: str, noun: str) -> str:
     return window[0].upper() + window[1:]
 
 
-def answer_type_match(question: str, text: str) -> float:
+def asked_aspect_groups(terms: list[str], asked: set[str] | None = None) -> list[frozenset[str]]:
+    """Each asked word of a place-specific aspect (beds, campuses, founding...) with all its synonyms."""
+    asked = aspects_of(terms) & ENTITY_ASPECTS if asked is None else asked
+    return [_aspect_group(t) for t in terms if any(in_aspect(t, ASPECTS[a]) for a in asked)]
+
+
+def answer_type_match(question: str, text: str, terms: list[str] | None = None) -> float:
     """1 when the sentence has the kind of thing asked for (a number, a year, a person), else 0."""
     q = normalize(question)
     if _YEAR_QUESTION.search(q):
@@ -266,7 +292,7 @@ def answer_type_match(question: str, text: str) -> float:
     if _PERSON_QUESTION.search(q) and _PERSON_ROLE.search(q):
         return float(bool(_PERSON_NAMED.search(text)))
     if _COUNT_QUESTION.search(q):
-        return float(_states_count(text, count_nouns_of(question)))
+        return float(_states_count(text, count_nouns_of(question, terms)))
     return 1.0
 
 
@@ -274,10 +300,10 @@ def decision_features(best: Candidate, candidates: list[Candidate], terms: list[
                       question: str = "", context_text: str = "", sentence_terms: set[str] | None = None) -> dict[str, float]:
     """What the answer-or-decline decision looks at, beyond the best sentence's own score."""
     others = [c.confidence for c in candidates[1:] if c.sentence != best.sentence]
-    asked = aspects_of(terms) & ENTITY_ASPECTS
-    aspect_match = not asked or any(ASPECTS[a] & (sentence_terms or set()) for a in asked)
+    groups = asked_aspect_groups(terms)
+    aspect_match = not groups or any(g & (sentence_terms or set()) for g in groups)
     return {
-        "type_match": answer_type_match(question, f"{best.text} {context_text}"),
+        "type_match": answer_type_match(question, f"{best.text} {context_text}", terms),
         "aspect_match": float(aspect_match),
         "confidence": best.confidence,
         "cosine": best.cosine,
@@ -363,7 +389,7 @@ class AnswerComposer:
 
         query_text = spelled_out(question) if (not focus or focus in named) else f"{spelled_out(question)} ({focus})"
         qvec = self.kb.encode_query(query_text)
-        faq = self._faq(qvec, focus, terms, mentioned_only)
+        faq = self._faq(question, qvec, focus, terms, mentioned_only)
         if faq:
             return faq
         hits = self.kb.retrieve(qvec, terms, self.k, focus)
@@ -384,7 +410,7 @@ class AnswerComposer:
             if clarify:
                 return clarify
         best_passage = self.kb.passages[best.passage]
-        self.last_features = decision_features(best, candidates, terms, focus, question, best_passage.section,
+        self.last_features = decision_features(best, candidates, terms, focus, question, "",
                                                self.kb.sentence_terms[best.sentence])
         confidence, threshold = best.confidence, self.threshold
         if self.calibrator:
@@ -395,6 +421,13 @@ class AnswerComposer:
             # runner-up's closeness (a low margin) is the disagreement itself.
             return conflict
         if confidence < threshold:
+            return self.decline(focus, focus=focus, confidence=confidence)
+        features = self.last_features
+        if _YEAR_QUESTION.search(normalize(question)) and not _YEAR.search(best.text):
+            # "When did it open?" with no year on the page: any sentence found is about something else.
+            return self.decline(focus, focus=focus, confidence=confidence)
+        if not features["type_match"] and not features["aspect_match"]:
+            # Neither the kind of thing asked (a number, a year, a name) nor the thing itself (beds, campuses).
             return self.decline(focus, focus=focus, confidence=confidence)
         if _PERSON_ROLE.search(normalize(question)) and not _PERSON_NAMED.search(best.text):
             # "Who is the dean?": a sentence about the place that names nobody does not answer it.
@@ -413,6 +446,10 @@ class AnswerComposer:
             # a description that merely shares words with the question is not an answer to it.
             return self.decline(focus, focus=focus, confidence=best.confidence)
         listed = self._section_list(terms, best)
+        if not listed and _ASKS_FOR_LIST.search(normalize(question)):
+            # "Give me the names": a bullet list whose heading the visitor named answers it, even when a
+            # sentence that mentions the same heading words ranks first.
+            listed = next(filter(None, (self._section_list(terms, c) for c in candidates[1:6])), None)
         if listed:
             return listed
         return self._compose(best, candidates, focus)
@@ -428,7 +465,11 @@ class AnswerComposer:
             # "Does the 4th hospital have an ultrasound department?": the pages only describe SAHZU's.
             return self.decline(f"the {entity.name} department of the {hospitals[0]} (the pages describe the "
                                 f"{entity.belongs_to}'s)", focus=focus)
-        if not hospitals and re.search(r"\b(which|what) (hospital|hospitals)\b|\bwhere is\b|\bbelong", normalize(question)):
+        asks_placement = re.search(r"\b(which|what) (hospital|hospitals|hosp)\b|\bwhere is\b|\bbelong|\bpart of\b", normalize(question))
+        if hospitals and asks_placement and entity.note and not entity.belongs_to:
+            # "Does GI surgery belong to SAHZU or SRRSH?": its page doesn't say, whichever is named.
+            hospitals = []
+        if not hospitals and asks_placement:
             own = [p for p in self.kb.passages if focus in p.entities]
             if entity.belongs_to and own:
                 text = f"The {entity.name} department described on these pages is part of the {entity.belongs_to}."
@@ -439,7 +480,7 @@ class AnswerComposer:
                               f"School of Medicine or contact the hospital directly.", 0.0, focus=focus)
         return None
 
-    def _faq(self, qvec: np.ndarray, focus: str | None, terms: list[str],
+    def _faq(self, question: str, qvec: np.ndarray, focus: str | None, terms: list[str],
              mentioned_only: list[str] | None = None) -> Answer | None:
         found = self.kb.faq_best(qvec)
         if not found:
@@ -451,6 +492,10 @@ class AnswerComposer:
                 return None
         if similarity < self.faq_threshold:
             return None
+        nouns = count_nouns_of(question, terms)
+        if (nouns and _COUNT_QUESTION.search(normalize(question))
+                and not any(numbers_near(self.kb.stored.faq[entry_id].answer, n) for n in nouns)):
+            return None  # "how many non-direct hospitals?" is not answered by an entry that names them
         # A question about the Children's Hospital must not get the Second Hospital's FAQ answer.
         if self.faq_entities[entry_id] != ({focus} if focus else set()):
             return None
@@ -490,14 +535,14 @@ class AnswerComposer:
         if wants_year:
             terms = [t for t in terms if t != "year"]  # "what year" is the question, not its topic
         asked_years = set(_YEAR.findall(question))
-        count_nouns = count_nouns_of(question)
+        count_nouns = count_nouns_of(question, terms)
         asked = aspects_of(terms) & ENTITY_ASPECTS
         if wants_person:
             asked -= {"treat"}  # "a famous professor" asks for a person, not for what the place is famous for
         asked_words = set().union(*(ASPECTS[a] for a in asked))
         # Each asked word with all its synonyms: "surgeries" is answered by "operations", though both
         # words also belong to the "what it treats" group.
-        asked_groups = [_aspect_group(t) for t in terms if any(in_aspect(t, ASPECTS[a]) for a in asked)]
+        asked_groups = asked_aspect_groups(terms, asked)
         place_words = {stem(w) for n in mentioned_only or [] for w in words(n)}
         specifics = [t for t in terms if t not in asked_words and t not in GENERIC_WORDS and t not in place_words]
         own_weight = self.own_words_weight
@@ -519,7 +564,7 @@ class AnswerComposer:
             if wants_count and not _states_count(sentence["text"], count_nouns):
                 conf *= 0.75  # "how many ...?" is answered by a sentence that states a number
             if wants_person and not _PERSON_NAMED.search(sentence["text"]):
-                conf *= 0.8  # "which professor ...?" is answered by a sentence that names one
+                conf *= 0.7  # "which professor ...?" is answered by a sentence that names one
             if (asked and not any(g & self.kb.sentence_terms[s_id] for g in asked_groups)
                     and (len(specifics) < 2 or coverage(specifics, self.kb.sentence_terms[s_id], self.kb.idf,
                                                    self.kb.unseen_idf) < 1.0)):
@@ -569,7 +614,8 @@ class AnswerComposer:
             return None
         aspect_words = set().union(*(ASPECTS[a] for a in aspects & ENTITY_ASPECTS))
         # "the hospital", "it", or a bare "hospital ranking?" with no hospital named or remembered.
-        generic = bool(_GENERIC_REFERENCE.search(normalize(question))) or "hospital" in words(question)
+        generic = bool(_GENERIC_REFERENCE.search(normalize(question))) or (
+            "hospital" in words(question) and not re.search(r"\b(which|what)\b", normalize(question)))
         if not generic and [t for t in terms if t not in aspect_words and t not in GENERIC_WORDS]:
             return None  # "thyroid FNA award year" is specific enough to answer
         per_entity = [(n, c) for n, c in self._best_per_entity(candidates) if c.confidence >= 0.8 * self.threshold]
@@ -596,7 +642,7 @@ class AnswerComposer:
 
     def _wide_conflict(self, question: str, qvec: np.ndarray, terms: list[str], hits, best: Candidate,
                        focus: str | None, mentioned_only: list[str]) -> Answer | None:
-        nouns = count_nouns_of(question)
+        nouns = count_nouns_of(question, terms)
         # "Which regional hospitals...?" names hospitals without asking how many there are.
         if not nouns or (nouns <= {"hospital"} and not _COUNT_QUESTION.search(normalize(question))):
             return None
@@ -604,12 +650,9 @@ class AnswerComposer:
         best_entities = set(self.kb.passages[best.passage].entities)
         related = [i for i, p in enumerate(self.kb.passages) if best_entities & set(p.entities)]
         wide = self._candidates(question, qvec, terms, hits, focus, mentioned_only, extra=related)
-        return self._conflict(question, [best] + [c for c in wide if c.sentence != best.sentence], focus)
+        return self._conflict(nouns, [best] + [c for c in wide if c.sentence != best.sentence], focus)
 
-    def _conflict(self, question: str, candidates: list[Candidate], focus: str | None) -> Answer | None:
-        nouns = count_nouns_of(question)
-        if not nouns:
-            return None
+    def _conflict(self, nouns: set[str], candidates: list[Candidate], focus: str | None) -> Answer | None:
         best = candidates[0]
         bp = self.kb.passages[best.passage]
         for other in candidates[1:]:

@@ -47,10 +47,10 @@ class KnowledgeBase:
         self.bm25.index([terms or ["_"] for terms in self.passage_terms], show_progress=False)
         # A sentence's own words, and the same plus its page title and section heading (the context
         # that names what a bare bullet like "2 campuses" is about).
-        self.sentence_own_terms = [set(content_terms(s["text"])) for s in stored.sentences]
+        self.sentence_own_terms = [set(content_terms(s["text"])) | (ENUMERATION_TERMS if is_enumeration(s["text"]) else set())
+                                   for s in stored.sentences]
         self.sentence_terms = [
             own | set(content_terms(passage_context(self.passages[s["passage"]])))
-            | (ENUMERATION_TERMS if is_enumeration(s["text"]) else set())
             for own, s in zip(self.sentence_own_terms, stored.sentences)
         ]
         self.vocabulary_terms = set().union(*self.sentence_terms) if self.sentence_terms else set()

@@ -144,3 +144,39 @@ def test_visit_logistics_the_pages_never_state_are_declined(composer):
               "how long is the waiting list for laparoscopic surgery at the gi dept"):
         assert composer.answer(q).kind == "decline", q
 
+
+
+def test_a_list_of_fields_answers_what_a_hospital_is_strong_in(composer, kb):
+    from bot.kb.text import ENUMERATION_TERMS, is_enumeration
+    assert is_enumeration("Pediatric Critical Care, Pediatric Gastroenterology, Pediatric Respiratory")
+    assert not is_enumeration("The hospital currently has two campuses, Jiefang Road and Binjiang, with 3,200 beds")
+    listed = next(i for i, s in enumerate(kb.stored.sentences) if s["text"].startswith("Organ Transplantation"))
+    assert ENUMERATION_TERMS <= kb.sentence_terms[listed]
+    a = composer.answer("what specialties is the first affiliated hospital strong in")
+    assert "Organ Transplantation" in a.text, a.text
+
+
+def test_count_nouns_are_found_through_synonyms():
+    from bot.kb.answer import count_nouns_of
+    assert "campus" in count_nouns_of("how many sites does the 2nd hospital have")
+    assert "campus" not in count_nouns_of("where is the 2nd hospital")
+    assert count_nouns_of("how many beds") == {"bed"}
+
+
+def test_campus_conflict_is_reported_when_asked_with_another_word(composer):
+    a = composer.answer("2nd hosp how many sites in total")
+    assert a.kind == "conflict", a.text
+    assert "4 campuses" in a.text and "two campuses" in a.text
+
+
+def test_a_role_question_needs_a_named_person(composer):
+    a = composer.answer("who is the dean of the medical school")
+    assert a.kind == "decline", a.text
+
+
+def test_a_year_the_pages_do_not_cover_is_declined_with_the_years_they_do(kb):
+    composer = AnswerComposer(kb, threshold=0.0, faq_threshold=2.0)  # only the year check may decline
+    a = composer.answer("how many ct inspections did sahzu radiology do in 2023")
+    assert a.kind == "decline" and "2006" in a.text, a.text
+    a = composer.answer("how many ct inspections did sahzu radiology do in 2006")
+    assert "57,402" in a.text, a.text

@@ -107,3 +107,11 @@ def test_and_the_kids_one_moves_the_follow_up_to_the_childrens_hospital(kb):
            "pending": None}
     r = dialogue.resolve("and the kids one?", ctx, kb.catalog)
     assert r.focus == "Children's Hospital" and r.from_context
+
+
+def test_a_turn_that_points_back_takes_the_earlier_topic(kb):
+    context = {"focus": "ZUSM", "last_question": "list the cooperated hospitals of zusm", "pending": None}
+    resolved = dialogue.resolve("how many of them?", context, kb.catalog)
+    assert "cooperated" in resolved.question and "how many" in resolved.question
+    # A turn with its own topic is left alone.
+    assert dialogue.resolve("how many beds?", context, kb.catalog).question == "how many beds?"

@@ -41,6 +41,8 @@ _ASPECT_WORDS = {
     "event": "conference conferences forum forums workshop workshops symposium symposia congress meeting meetings host hosts hosted held hold",
     "partner": "partner partners partnership partnerships collaborate collaborates collaboration cooperate cooperation cooperated exchange exchanges",
     "abroad": "foreign international overseas abroad global worldwide",
+    "notable": "famous renowned notable eminent prestigious distinguished leader leading",
+    "award": "award awards awarded honor honors honored honorary title titles prize prizes medal recognition",
     "name": "name names called call referred refer nickname abbreviation abbreviated short aka",
     "construction": "construction constructed construct building finish finished complete completed ready",
     "online": "online internet cloud digital telemedicine remote virtual data",
@@ -191,6 +193,7 @@ _PROCEDURAL = re.compile(r"\bhow (do|can|could|should|would) (i|we|my|our)\b|\bh
 _YEAR_QUESTION = re.compile(r"^\s*when\b|\b(what|which) year\b|\bwhen (was|did|were|will|is|does|do)\b|\bsince when\b|\bhow old\b"
                             r"|\byear (was|did|were)\b|\b(founded|established|opened|built) (in )?what year\b")
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
+_NOTABLE_PERSON = re.compile(r"\b(any|a|well[- ]known|famous|notable|leading|top|renowned) (\w+ )?(professor|expert|surgeon|specialist)s?\b")
 _PERSON_QUESTION = re.compile(r"\bwho\b|\b(any|a|well[- ]known|famous|notable|leading|top|renowned) (\w+ )?(professor|expert|surgeon|specialist)s?\b|\bwhich (\w+ )?(professor|doctor|expert|surgeon|specialist|person|leader)s?\b"
                               r"|\bname of (the|a|any) (\w+ )?(professor|doctor|expert|head|director|leader)\b")
 # Asking for the person in a role: only a sentence that names someone can answer it.
@@ -199,6 +202,7 @@ _PERSON_ROLE = re.compile(
     r"chairperson|principal|ceo|boss|manager|founder)\b|\bwho (leads|heads|runs|founded|directs|manages|is in charge)\b"
     r"|\bname of the (dean|president|director|head|chief)\b")
 _PERSON_NAMED = re.compile(r"\b(Prof\.?|Professor|Dr\.?|Academician)\s+[A-Z][a-z]+")
+_COUNTED = re.compile(r"\b(how many|number of|count of|total of|how much)\s+((?:[\w'-]+\s*){1,4})")
 _COUNT_QUESTION = re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|\bcount\b|\btotal\b|\bvolume\b|\bamount\b")
 
 
@@ -207,11 +211,14 @@ def count_nouns_of(question: str, terms: list[str] | None = None) -> set[str]:
     With `terms` (the question's words without place names), "the 2nd hospital" is not a count of hospitals."""
     stems = set(terms) if terms is not None else {stem(w) for w in words(question)}
     nouns = COUNT_NOUNS & stems
-    if _COUNT_QUESTION.search(normalize(question)):
-        for noun in COUNT_NOUNS:
-            group = next((g for g in ASPECTS.values() if noun in g), set())
-            if any(in_aspect(t, group) for t in stems - {"big", "size", "where", "located"}):
-                nouns.add(noun)
+    counted = _COUNTED.search(normalize(question))
+    if counted:
+        # The thing counted is named right after "how many" ("how many sites", "how many interventional
+        # doctors"), not elsewhere in the question ("workshops for doctors, how many").
+        first = next((stem(w) for w in counted.group(2).split() if w not in STOPWORDS), None)
+        if first and first not in {"big", "size", "where", "located"}:
+            nouns.update(n for n in COUNT_NOUNS
+                         if first == n or in_aspect(first, next((g for g in ASPECTS.values() if n in g), set())))
     return nouns
 
 
@@ -379,7 +386,8 @@ class AnswerComposer:
         placed = self._department_placement(question, named, focus)
         if placed:
             return placed
-        if set(terms) <= _OVERVIEW_WORDS:
+        if set(terms) <= _OVERVIEW_WORDS and not _ASKS_FOR_LIST.search(normalize(question)) \
+                and "departments" not in words(question):
             return self.overview(focus) if focus else self.decline(focus=focus)
         focus_entity = self.kb.catalog.by_name(focus) if focus else None
         if focus_entity and focus_entity.type in _REFERENCE_WORDS:
@@ -532,6 +540,7 @@ class AnswerComposer:
         wants_count = bool(_COUNT_QUESTION.search(normalize(question)))
         wants_year = bool(_YEAR_QUESTION.search(normalize(question)))
         wants_person = bool(_PERSON_QUESTION.search(normalize(question)))
+        wants_named_person = bool(_PERSON_ROLE.search(normalize(question)) or _NOTABLE_PERSON.search(normalize(question)))
         if wants_year:
             terms = [t for t in terms if t != "year"]  # "what year" is the question, not its topic
         asked_years = set(_YEAR.findall(question))
@@ -564,7 +573,8 @@ class AnswerComposer:
             if wants_count and not _states_count(sentence["text"], count_nouns):
                 conf *= 0.75  # "how many ...?" is answered by a sentence that states a number
             if wants_person and not _PERSON_NAMED.search(sentence["text"]):
-                conf *= 0.7  # "which professor ...?" is answered by a sentence that names one
+                # "Which professor...?", "any famous professor?" is answered by a sentence that names one.
+                conf *= 0.55 if wants_named_person else 0.7
             if (asked and not any(g & self.kb.sentence_terms[s_id] for g in asked_groups)
                     and (len(specifics) < 2 or coverage(specifics, self.kb.sentence_terms[s_id], self.kb.idf,
                                                    self.kb.unseen_idf) < 1.0)):

@@ -135,7 +135,10 @@ def _correct_token(token: str, vocabulary: frozenset[str]) -> str:
         found = sorted(f for f in fixes & vocabulary if f not in STOPWORDS)
         return found[0] if len(found) == 1 else token
     match = difflib.get_close_matches(token, vocabulary, n=1, cutoff=0.84)
-    return match[0] if match else token
+    if not match or match[0].endswith(token) or match[0].startswith(token) or token.startswith(match[0]):
+        # A page word that merely extends the visitor's ("parking" / "sparking") is another word, not a fix.
+        return token
+    return match[0]
 
 
 def mentions_unknown_hospital(text: str) -> str | None:

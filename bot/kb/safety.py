@@ -113,6 +113,16 @@ def wants_appointment(text: str) -> bool:
     return bool(_APPOINTMENT.search(text))
 
 
+# A question about something ("how many are there?", "what's it good at?"), not about the assistant itself.
+_QUESTION = re.compile(r"^\s*(and |so |ok |okay |then )?(how (many|much|big|old|long|large)|what|when|which|where|who|whose|"
+                       r"does|do they|did|is (it|there|that)|are (there|they)|has|have they|any)\b", re.IGNORECASE)
+_ABOUT_THE_ASSISTANT = re.compile(r"\b(you|your|yourself|u|ur|bot|assistant)\b|\bhow are\b|\bwhat'?s up\b", re.IGNORECASE)
+
+
+def is_knowledge_question(text: str) -> bool:
+    return len(text.split()) >= 2 and bool(_QUESTION.search(text)) and not _ABOUT_THE_ASSISTANT.search(text)
+
+
 def is_foreign_script(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     if not letters:

@@ -10,6 +10,7 @@ STOPWORDS = frozenset(
     """a an the and or of in on at to for from by with about into over under is are was were be been being
     do does did have has had having can could would should will shall may might must i me my we our you your
     it its it's they them their there here this that these those what which who whom whose when where why how
+    what's who's where's when's how's that's there's
     please tell know want like get give let some any all as if than then so such not no yes also just very
     much many number count total volume amount quantity does doe hi hello thanks thank ok okay one ones s re ve ll d m
     explain describe show list name give need find looking look say says kind sort type u ur pls plz per whats done doing up help helps use used uses using work works working go goes going take make made got happen happened happens mean means called named exist exists
@@ -67,7 +68,7 @@ SPELLING_VARIANTS = {
     "oesophagus": "esophagus", "oesophageal": "esophageal", "programme": "program", "programmes": "programs",
     "organise": "organize", "organises": "organizes", "organised": "organized", "specialise": "specialize",
     "specialises": "specializes", "specialised": "specialized", "colour": "color", "labour": "labor",
-    "haemorrhage": "hemorrhage", "enrolment": "enrollment", "ultrasonography": "ultrasound",
+    "haemorrhage": "hemorrhage", "honour": "honor", "honours": "honors", "honoured": "honored", "enrolment": "enrollment", "ultrasonography": "ultrasound",
 }
 _EXPANSIONS = {**ABBREVIATIONS, **MEDICAL_TERMS, **SPELLING_VARIANTS}
 

@@ -24,6 +24,9 @@ from bot.kb import safety
 logger = logging.getLogger(__name__)
 INTENT_RANKING = "intent_ranking"
 EMERGENCY_INTENT = "emergency"
+# Small-talk intents DIET sometimes gives a short follow-up ("so how many are there?" as a greeting).
+SMALL_TALK_INTENTS = {"greet", "goodbye", "thank", "help", "affirm", "deny", "bot_challenge"}
+KNOWLEDGE_INTENT = "ask_knowledge"
 INTENT_FOR_CATEGORY = {"emergency": EMERGENCY_INTENT, "medical_advice": "medical_advice", "appointment": "book_appointment"}
 
 
@@ -53,10 +56,13 @@ def override(message: Message) -> Optional[Text]:
     if not isinstance(text, str):
         return None
     category = safety.category(text)
-    if category is None:
-        return None
-    wanted = INTENT_FOR_CATEGORY[category]
     before = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+    if category is None:
+        if before not in SMALL_TALK_INTENTS or not safety.is_knowledge_question(text):
+            return None
+        category, wanted = "question", KNOWLEDGE_INTENT
+    else:
+        wanted = INTENT_FOR_CATEGORY[category]
     if before == wanted or (before == EMERGENCY_INTENT and category != "emergency"):
         return None
     intent = {INTENT_NAME_KEY: wanted, PREDICTED_CONFIDENCE_KEY: 1.0}

@@ -102,6 +102,15 @@ def test_follow_up_uses_the_previous_turn(stack):
     assert "1300" in third
 
 
+def test_short_follow_ups_reach_the_knowledge_service_whatever_the_intent_classifier_says(stack):
+    sender = uuid.uuid4().hex
+    assert "1300" in ask(stack, "how many beds does the children's hospital have", sender)[0]
+    text, _ = ask(stack, "what's it good at", sender)
+    assert "Pediatric Critical Care" in text, text
+    text, _ = ask(stack, "how many people work there", sender)
+    assert "don't have that information" in text and "Children's Hospital" in text, text
+
+
 def test_clarification_buttons_then_answer(stack):
     sender = uuid.uuid4().hex
     text, buttons = ask(stack, "how many beds does the hospital have?", sender)

@@ -62,3 +62,10 @@ def test_non_native_and_terse_phrasings():
     for q in ("pls change my registration to monday", "reserve a slot with the eye doctor", "帮我挂号"):
         assert safety.category(q) == "appointment", q
     assert safety.category("do i need a visa to visit the hospital") is None
+
+
+def test_short_follow_ups_are_questions_but_questions_about_the_bot_are_not():
+    for q in ("so how many are there", "what's it good at", "how many people work there", "and when was it founded?"):
+        assert safety.is_knowledge_question(q), q
+    for q in ("how are you", "what can you do", "who are you", "hi", "thanks a lot", "what's up"):
+        assert not safety.is_knowledge_question(q), q

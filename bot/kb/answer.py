@@ -406,7 +406,7 @@ class AnswerComposer:
             return self.decline(focus, focus=focus)
         best = candidates[0]
         aspects = aspects_of(terms)
-        if any(t in LOGISTICS and t not in self.kb.idf for t in terms):
+        if any(t in LOGISTICS and (t not in self.kb.idf or t not in self.kb.sentence_own_terms[best.sentence]) for t in terms):
             # Opening hours, prices, parking, phone numbers...: what visitors need for a visit, which these
             # pages never state; a sentence that shares the other words would be an unrelated fact.
             return self.decline(focus, focus=focus, confidence=0.0)
@@ -434,8 +434,9 @@ class AnswerComposer:
         if _YEAR_QUESTION.search(normalize(question)) and not _YEAR.search(best.text):
             # "When did it open?" with no year on the page: any sentence found is about something else.
             return self.decline(focus, focus=focus, confidence=confidence)
-        if not features["type_match"] and not features["aspect_match"]:
-            # Neither the kind of thing asked (a number, a year, a name) nor the thing itself (beds, campuses).
+        if not features["aspect_match"] and (not features["type_match"] or not self._specifics(terms, mentioned_only)):
+            # The thing asked (beds, campuses...) is not in the sentence, and neither is the kind of answer
+            # (a number, a year, a name) nor anything else the visitor said: "Zhoushan Hospital beds".
             return self.decline(focus, focus=focus, confidence=confidence)
         if _PERSON_ROLE.search(normalize(question)) and not _PERSON_NAMED.search(best.text):
             # "Who is the dean?": a sentence about the place that names nobody does not answer it.
@@ -590,6 +591,12 @@ class AnswerComposer:
             out.append(Candidate(s_id, p, sentence["text"], cos, cov, conf, conf + rank_bonus[p], literal, share))
         out.sort(key=lambda c: -c.score)
         return out
+
+    def _specifics(self, terms: list[str], mentioned_only: list[str]) -> list[str]:
+        """The question's words beyond the asked aspect, generic words and the names of places."""
+        asked_words = set().union(*(ASPECTS[a] for a in aspects_of(terms) & ENTITY_ASPECTS))
+        place_words = {stem(w) for n in mentioned_only for w in words(n)}
+        return [t for t in terms if t not in asked_words and t not in GENERIC_WORDS and t not in place_words]
 
     def _best_per_entity(self, candidates: list[Candidate]) -> list[tuple[str, Candidate]]:
         best: dict[str, Candidate] = {}

@@ -124,7 +124,9 @@ def split_sentences(text: str) -> list[str]:
     """Sentence split that survives "Prof. Huang", "etc." and "Est.1869"."""
     pieces: list[str] = []
     start = 0
-    # Scraped pages sometimes lose the space after a full stop ("service.The medical network").
+    # Scraped pages sometimes lose the space after a full stop ("service.The medical network"), or the
+    # full stop itself before a new subject ("colorectal tumors It has created").
+    text = re.sub(r"(?<=[a-z]{3}) (?=(It|This|These|They|We|Our) [a-z])", ". ", text)
     for match in re.finditer(r"[.!?](?=\s+[A-Z0-9\"“(])|(?<=[a-z]{3})\.(?=[A-Z][a-z])", text):
         end = match.end()
         last_word = text[start:end].rsplit(" ", 1)[-1].lower()

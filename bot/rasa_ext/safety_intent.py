@@ -6,6 +6,10 @@ check (bot/kb/safety.py, plain regular expressions, no model) matches a message,
 "my husband collapsed and isn't breathing" as small talk or a question about a department would cost more
 than any other mistake the assistant can make. Requests for medical advice and bookings get the same
 treatment (after an emergency that DIET found itself), so small talk or "out of scope" never hides them.
+
+The same component sends a question DIET took for small talk ("so how many are there?" as a greeting), or
+called out of scope while naming one of the hospitals, to the knowledge action, which declines by itself
+when the pages don't say.
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.kb import safety
@@ -31,10 +35,10 @@ INTENT_FOR_CATEGORY = {"emergency": EMERGENCY_INTENT, "medical_advice": "medical
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class EmergencyOverride(GraphComponent):
+class IntentOverride(GraphComponent):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "EmergencyOverride":
+               execution_context: ExecutionContext) -> "IntentOverride":
         return cls()
 
     @staticmethod
@@ -58,7 +62,11 @@ def override(message: Message) -> Optional[Text]:
     category = safety.category(text)
     before = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
     if category is None:
-        if before not in SMALL_TALK_INTENTS or not safety.is_knowledge_question(text):
+        names_a_place = any(e.get("entity") in ("hospital", "department") for e in message.get(ENTITIES) or [])
+        # A question DIET calls small talk, or "out of scope" though it names one of the hospitals: the
+        # knowledge service decides (and declines itself when the pages don't say).
+        if not ((before in SMALL_TALK_INTENTS and safety.is_knowledge_question(text))
+                or (before == "out_of_scope" and names_a_place)):
             return None
         category, wanted = "question", KNOWLEDGE_INTENT
     else:

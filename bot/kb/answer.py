@@ -186,6 +186,11 @@ _WHICH_PLACE = re.compile(
     r"\bwhich (of the |of zusm'?s? )?(zusm |affiliated |zju )?(hospital|hospitals|one|ones|department|departments|affiliated)\b"
     r"|\bwhich is\b|\bwhat (hospital|hospitals)\b|\bany hospitals?\b")
 _GENERIC_REFERENCE = re.compile(r"\b(the|this|that|your|a) (affiliated |main |zusm |medical )?(hospital|hospital's|department|department's|dept)\b|^\s*(how many|when|what)\b[^?]*\b(it|its|there)\b")
+# "How recent is this information?": answered from the pages' own dates, not from their text.
+_ABOUT_FRESHNESS = re.compile(
+    r"\b(last|latest) updated?\b|\bup[- ]to[- ]date\b|\bhow (recent|current|new|old) (is|are) (the|this|that|your|these) "
+    r"(\w+ )?(info|information|data|page|pages|facts)\b|\bhow recent\b|\bwhen (was|were) (the|this|these) (\w+ ){0,3}"
+    r"(info|information|page|pages) (\w+ )?(updated|written|published)\b")
 _ASKS_FOR_LIST = re.compile(r"\blist\b|\bnames?\b|\bname them\b|\b(which|what) are\b|\benumerate\b")
 _SUPERLATIVE = re.compile(r"\b(most|largest|biggest|highest|fewest|least|smallest|lowest|more|less)\b")
 _SMALLEST = re.compile(r"\b(fewest|least|smallest|lowest|less)\b")
@@ -378,6 +383,8 @@ class AnswerComposer:
         unknown = mentions_unknown_hospital(question)
         if unknown:
             return self.decline(f"the {unknown.title()}", focus=None)
+        if _ABOUT_FRESHNESS.search(normalize(question)):
+            return self.freshness()
         terms = self.terms_of(question)
         named = self._entities_in(question)
         mentioned_only = [m.name for m in self.kb.catalog.find(question) if not self.kb.catalog.has_home(m.name)]
@@ -729,6 +736,20 @@ class AnswerComposer:
         own = [n for n in p.entities if n != focus]
         answered_about = own[0] if school and len(own) == 1 else focus or (p.entities[0] if len(p.entities) == 1 else None)
         return Answer("answer", self._trim(body), best.confidence, [self._source(p)], focus=answered_about)
+
+    def freshness(self) -> Answer:
+        """Which pages carry a date and which don't: the visitor can judge how current an answer is."""
+        pages: dict[str, Passage] = {}
+        for p in self.kb.passages:
+            pages.setdefault(p.page, p)
+        dated = [p for p in pages.values() if p.date]
+        undated = [p for p in pages.values() if not p.date]
+        parts = [f"the {p.title} page is {_date_phrase(p.date)}" for p in dated]
+        text = "I answer from the ZUSM website pages: " + ("; ".join(parts) if parts else "none of them carries a date")
+        if dated and undated:
+            text += f"; the other {len(undated)} pages carry no date"
+        text += ". For the latest figures, please check the official website."
+        return Answer("answer", self._trim(text), 1.0, [Source(p.page, p.title, None, p.date) for p in dated])
 
     def overview(self, focus: str) -> Answer:
         own = [p for p in self.kb.passages if focus in p.entities]

@@ -180,3 +180,9 @@ def test_a_year_the_pages_do_not_cover_is_declined_with_the_years_they_do(kb):
     assert a.kind == "decline" and "2006" in a.text, a.text
     a = composer.answer("how many ct inspections did sahzu radiology do in 2006")
     assert "57,402" in a.text, a.text
+
+
+def test_how_recent_the_information_is_comes_from_the_page_dates(composer):
+    a = composer.answer("how up to date is this information?")
+    assert "updated April 2022" in a.text and "carry no date" in a.text, a.text
+    assert "Source: ZUSM At A Glance (updated April 2022)" in a.reply()

@@ -8,87 +8,29 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
 from bot.kb.calibrate import Calibrator
 from bot.kb.entities import mentions_unknown_hospital
 from bot.kb.ingest import Passage
+from bot.kb.question import (
+    ABOUT_FRESHNESS, ASKS_FOR_LIST, ASPECTS, COUNT_QUESTION, ENTITY_ASPECTS, GENERIC_REFERENCE, LOGISTICS,
+    NOTABLE_PERSON, PERSON_NAMED, PERSON_QUESTION, PERSON_ROLE, PROCEDURAL, SMALLEST, SUPERLATIVE, WHICH_PLACE,
+    YEAR, YEAR_QUESTION, answer_type_match, asked_aspect_groups, aspect_depth, aspects_of, count_nouns_of,
+    coverage, in_aspect, literal_share, numbers_near, prefix_match, states_count,
+)
 from bot.kb.retrieve import KnowledgeBase
 from bot.kb.text import GENERIC_WORDS, STOPWORDS, normalize, spelled_out, stem, words
 
-# Visitors and pages name the same thing differently ("founded" vs "began in 1984").
-_ASPECT_WORDS = {
-    "founded": "found founded establish established est began begin start started history since old oldest built open opened create created birthplace longest set",
-    "yearly": "year years annually annual yearly every each often frequency frequently biennial weekly once",
-    "size": "big bigger biggest large larger largest size",
-    "bed": "bed beds capacity big size",
-    "campus": "campus campuses location locations site sites branch branches located where city cities town",
-    "staff": "staff staffs employee employees faculty doctor doctors personnel worker workers member members people team",
-    "student": "student students enrol enrollment",
-    "rank": "rank ranked ranking rankings rated rating ratings best top position leading league compare compared comparison nationally nationwide",
-    "jci": "jci accredit accredited accreditation certified certification",
-    "treat": "treat treats treatment treatments specialty specialties speciality specialize specialise specialised specialized known famous focus focusing characteristic characterized good strength strengths strong expertise offer service services cancer cancers tumor tumors disease diseases surgery surgeries care",
-    "equipment": "equipment equipments device devices machine machines scanner instrument instruments apparatus",
-    "lead": "lead leader leads head chief director charge",
-    "member": "belong belongs join joined member members part",
-    "acquire": "buy bought purchase purchased introduce introduced acquire acquired first",
-    "research": "research project projects foundation grant science scientific",
-    "surgery": "surgery surgeries operation operations case cases",
-    "exam": "scan scans inspection inspections examination examinations exam exams check checks checkup imaging diagnostic",
-    "teach": "teach teaches teaching train trains training educate education mentor mentors mentoring guidance guide tutor course courses class classes",
-    "event": "conference conferences forum forums workshop workshops symposium symposia congress meeting meetings host hosts hosted held hold",
-    "partner": "partner partners partnership partnerships collaborate collaborates collaboration cooperate cooperation cooperated exchange exchanges",
-    "abroad": "foreign international overseas abroad global worldwide",
-    "notable": "famous renowned notable eminent prestigious distinguished leader leading",
-    "award": "award awards awarded honor honors honored honorary title titles prize prizes medal recognition",
-    "name": "name names called call referred refer nickname abbreviation abbreviated short aka",
-    "construction": "construction constructed construct building finish finished complete completed ready",
-    "online": "online internet cloud digital telemedicine remote virtual data",
-    # Lay words for what the pages name in medical terms.
-    "digestive": "gastrointestinal bowel bowels intestine intestines intestinal gut stomach colon colorectal digestive",
-    "keyhole": "laparoscopic laparoscopy keyhole minimally invasive",
-    "ablation": "ablation microwave",
-    "cancer": "cancer cancers tumor tumors oncology malignancy malignant",
-    "heat": "hyperthermic heated heat hot warm warmed",
-    "belly": "peritoneal intraperitoneal peritoneum abdomen abdominal belly",
-    "small": "small smaller local primary grassroots",
-    "hormone": "hormone hormones endocrine endocrinology",
-    "fertility": "fertility infertility fertile reproductive reproduction ivf",
-    "heart": "heart cardiac cardiology cardiovascular valve",
-    "kidney": "kidney kidneys renal nephrology",
-    "blood": "blood hematology haematology",
-    "bone": "bone bones joint joints orthopedic orthopedics",
-    "brain": "brain nerve nerves neurology neuroscience neurological",
-    "teeth": "teeth tooth dental dentist denture dentures stomatology oral mouth jaw maxillofacial",
-    "eye": "eye eyes ophthalmology ophtalmology cataract vision",
-    "child": "child children kid kids baby babies infant pediatric newborn neonatology",
-    "pregnancy": "pregnancy pregnant birth childbirth obstetrics maternity delivery",
-    "transplant": "transplant transplants transplantation organ",
-    "endoscopy": "endoscopy endoscopic scope camera",
-}
-ASPECTS: dict[str, set[str]] = {name: {stem(w) for w in ws.split()} for name, ws in _ASPECT_WORDS.items()}
-# Facts that differ from one hospital to the next: asked without naming one, the visitor must pick.
-ENTITY_ASPECTS = {"founded", "bed", "campus", "staff", "rank", "jci", "treat", "equipment", "lead"}
 # "Tell me about X", "info on X please": no particular fact asked, so give X's profile.
 _OVERVIEW_WORDS = {"info", "information", "detail", "details", "anything", "something", "overview", "more", "hospital",
                    "department", "dept", "tell", "about", "introduce", "introduction", "summary"}
 UNSEEN_SHARE_FULL = 0.25
 UNSEEN_WEIGHT = 0.5
-# Visit logistics a hospital's information pages often leave out (checked against the pages' own words
-# before use, so a page that does state a price or a phone number still answers).
-LOGISTICS = {stem(w) for w in """hour hours opening closing schedule timetable price prices
-    cost costs fee fees charge charges pay payment insurance insured phone telephone email fax address parking park
-    wifi cafeteria canteen restaurant food menu waiting wait queue visa salary salaries wage tuition scholarship
-    bus metro subway taxi directions map shop pharmacy atm""".split()}
 _REFERENCE_WORDS = {"department": {"department", "dept"}, "hospital": {"hospital"}}
 # Enough for every hospital with pages of its own: the visitor's choice must be among them.
 MAX_BUTTONS = 7
-COUNT_NOUNS = {"campus", "bed", "hospital", "employee", "staff", "student", "faculty"}
-_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-                 "eight": "8", "nine": "9", "ten": "10"}
-
 DECLINE_TEMPLATE = (
     "Sorry, I don't have that information{about}: the ZUSM pages I answer from don't cover it. "
     "Please check the official website of Zhejiang University School of Medicine or contact the hospital directly."
@@ -150,132 +92,6 @@ def _date_phrase(date: str) -> str:
     return f"dated {date}"
 
 
-@lru_cache(maxsize=4096)
-def _aspect_group(term: str) -> frozenset[str]:
-    """The term and every word of the aspects it belongs to ("enrolled" belongs where "enrol" does)."""
-    return frozenset({term}.union(*(g for g in ASPECTS.values() if in_aspect(term, g))))
-
-
-def in_aspect(term: str, group: set[str]) -> bool:
-    return term in group or (len(term) >= 6 and any(len(w) >= 5 and term.startswith(w) for w in group))
-
-
-def aspects_of(terms: list[str]) -> set[str]:
-    return {name for name, group in ASPECTS.items() if any(in_aspect(t, group) for t in terms)}
-
-
-def coverage(terms: list[str], sentence_terms: set[str], idf: dict[str, float], unseen: float) -> float:
-    """IDF-weighted share of the question's content words that the sentence (or its context) contains."""
-    if not terms:
-        return 0.0
-    total = matched = 0.0
-    for term in terms:
-        weight = idf.get(term, unseen)
-        total += weight
-        if term in sentence_terms or _aspect_group(term) & sentence_terms or _prefix_match(term, sentence_terms):
-            matched += weight
-    return matched / total
-
-
-def literal_share(terms: list[str], sentence_terms: set[str]) -> float:
-    """Share of the question's words that the sentence uses literally (no synonyms): a tie-breaker."""
-    return sum(1 for t in terms if t in sentence_terms or _prefix_match(t, sentence_terms)) / len(terms) if terms else 0.0
-
-
-_WHICH_PLACE = re.compile(
-    r"\bwhich (of the |of zusm'?s? )?(zusm |affiliated |zju )?(hospital|hospitals|one|ones|department|departments|affiliated)\b"
-    r"|\bwhich is\b|\bwhat (hospital|hospitals)\b|\bany hospitals?\b")
-_GENERIC_REFERENCE = re.compile(r"\b(the|this|that|your|a) (affiliated |main |zusm |medical )?(hospital|hospital's|department|department's|dept)\b|^\s*(how many|when|what)\b[^?]*\b(it|its|there)\b")
-# "How recent is this information?": answered from the pages' own dates, not from their text.
-_ABOUT_FRESHNESS = re.compile(
-    r"\b(last|latest) updated?\b|\bup[- ]to[- ]date\b|\bhow (recent|current|new|old) (is|are) (the|this|that|your|these) "
-    r"(\w+ )?(info|information|data|page|pages|facts)\b|\bhow recent\b|\bwhen (was|were) (the|this|these) (\w+ ){0,3}"
-    r"(info|information|page|pages) (\w+ )?(updated|written|published)\b")
-_ASKS_FOR_LIST = re.compile(r"\blist\b|\bnames?\b|\bname them\b|\b(which|what) are\b|\benumerate\b")
-_SUPERLATIVE = re.compile(r"\b(most|largest|biggest|highest|fewest|least|smallest|lowest|more|less)\b")
-_SMALLEST = re.compile(r"\b(fewest|least|smallest|lowest|less)\b")
-_PROCEDURAL = re.compile(r"\bhow (do|can|could|should|would) (i|we|my|our)\b|\bhow to\b|\bwhere (do|can|should) (i|we)\b")
-_YEAR_QUESTION = re.compile(r"^\s*when\b|\b(what|which) year\b|\bwhen (was|did|were|will|is|does|do)\b|\bsince when\b|\bhow old\b"
-                            r"|\byear (was|did|were)\b|\b(founded|established|opened|built) (in )?what year\b")
-_YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
-_NOTABLE_PERSON = re.compile(r"\b(any|a|well[- ]known|famous|notable|leading|top|renowned) (\w+ )?(professor|expert|surgeon|specialist)s?\b")
-_PERSON_QUESTION = re.compile(r"\bwho\b|\b(any|a|well[- ]known|famous|notable|leading|top|renowned) (\w+ )?(professor|expert|surgeon|specialist)s?\b|\bwhich (\w+ )?(professor|doctor|expert|surgeon|specialist|person|leader)s?\b"
-                              r"|\bname of (the|a|any) (\w+ )?(professor|doctor|expert|head|director|leader)\b")
-# Asking for the person in a role: only a sentence that names someone can answer it.
-_PERSON_ROLE = re.compile(
-    r"\bwho('?s| is| was| are)? (the )?(current |present |new )?(dean|president|director|head|chief|leader|chair|chairman|"
-    r"chairperson|principal|ceo|boss|manager|founder)\b|\bwho (leads|heads|runs|founded|directs|manages|is in charge)\b"
-    r"|\bname of the (dean|president|director|head|chief)\b")
-_PERSON_NAMED = re.compile(r"\b(Prof\.?|Professor|Dr\.?|Academician)\s+[A-Z][a-z]+")
-_COUNTED = re.compile(r"\b(how many|number of|count of|total of|how much)\s+((?:[\w'-]+\s*){1,4})")
-_COUNT_QUESTION = re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|\bcount\b|\btotal\b|\bvolume\b|\bamount\b")
-
-
-def count_nouns_of(question: str, terms: list[str] | None = None) -> set[str]:
-    """The countable things a question names, by their page word: "how many sites" counts campuses.
-    With `terms` (the question's words without place names), "the 2nd hospital" is not a count of hospitals."""
-    stems = set(terms) if terms is not None else {stem(w) for w in words(question)}
-    nouns = COUNT_NOUNS & stems
-    counted = _COUNTED.search(normalize(question))
-    if counted:
-        # The thing counted is named right after "how many" ("how many sites", "how many interventional
-        # doctors"), not elsewhere in the question ("workshops for doctors, how many").
-        first = next((stem(w) for w in counted.group(2).split() if w not in STOPWORDS), None)
-        if first and first not in {"big", "size", "where", "located"}:
-            nouns.update(n for n in COUNT_NOUNS
-                         if first == n or in_aspect(first, next((g for g in ASPECTS.values() if n in g), set())))
-    return nouns
-
-
-def _states_count(text: str, nouns: set[str]) -> bool:
-    if nouns:
-        # "10 professional doctors" states a count of staff.
-        return any(numbers_near(text, w) for n in nouns for w in {n} | next((g for g in ASPECTS.values() if n in g), set()))
-    return any(w.isdigit() or w in _NUMBER_WORDS for w in words(text))
-
-
-def _aspect_depth(terms: list[str], sentence_terms: set[str]) -> int:
-    """How many words of the asked aspect a sentence uses: breaks ties between sentences that both match."""
-    depth = 0
-    for group in ASPECTS.values():
-        if group & set(terms):
-            depth += min(3, len(group & sentence_terms))
-    return depth
-
-
-def _prefix_match(term: str, sentence_terms: set[str]) -> bool:
-    """"exam" ~ "examinations", "laparoscop" ~ "laparoscopic": a light stemmer's missing half."""
-    return len(term) >= 4 and any(t.startswith(term) or (len(t) >= 4 and term.startswith(t)) or _same_root(term, t)
-                                  for t in sentence_terms)
-
-
-def _same_root(a: str, b: str) -> bool:
-    """"infectious" ~ "infection", "operative" ~ "operation": a long shared beginning, different endings."""
-    if len(a) < 7 or len(b) < 7 or a[:6] != b[:6]:
-        return False
-    n = 6
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return n >= min(len(a), len(b)) - 3
-
-
-def numbers_near(text: str, noun: str) -> set[str]:
-    tokens = [stem(w) for w in words(text)]
-    found = set()
-    for i, token in enumerate(tokens):
-        if token == noun:
-            # The nearest number before the noun, across at most three words ("9 non-direct affiliated hospitals").
-            window = tokens[max(0, i - 4):i]
-            for j in range(len(window) - 1, -1, -1):
-                t = _NUMBER_WORDS.get(window[j], window[j])
-                if j + 1 < len(window) and window[j + 1] in ("st", "nd", "rd", "th"):
-                    continue  # "1 st Peoples Hospital" is a name, not a count
-                if t.isdigit():
-                    found.add(t)
-                    break
-    return found
-
-
 def clause_window(sentence: str, noun: str) -> str:
     """The clauses that state a count: from the first to the last one naming the noun, plus the next
     clause when the count is followed by the items it counts ("two campuses, Jiefang Road and Binjiang")."""
@@ -288,24 +104,6 @@ def clause_window(sentence: str, noun: str) -> str:
         end += 1
     window = " ".join(clauses[hits[0]:end]).strip(" ,;")
     return window[0].upper() + window[1:]
-
-
-def asked_aspect_groups(terms: list[str], asked: set[str] | None = None) -> list[frozenset[str]]:
-    """Each asked word of a place-specific aspect (beds, campuses, founding...) with all its synonyms."""
-    asked = aspects_of(terms) & ENTITY_ASPECTS if asked is None else asked
-    return [_aspect_group(t) for t in terms if any(in_aspect(t, ASPECTS[a]) for a in asked)]
-
-
-def answer_type_match(question: str, text: str, terms: list[str] | None = None) -> float:
-    """1 when the sentence has the kind of thing asked for (a number, a year, a person), else 0."""
-    q = normalize(question)
-    if _YEAR_QUESTION.search(q):
-        return float(bool(_YEAR.search(text)))
-    if _PERSON_QUESTION.search(q) and _PERSON_ROLE.search(q):
-        return float(bool(_PERSON_NAMED.search(text)))
-    if _COUNT_QUESTION.search(q):
-        return float(_states_count(text, count_nouns_of(question, terms)))
-    return 1.0
 
 
 def decision_features(best: Candidate, candidates: list[Candidate], terms: list[str], focus: str | None,
@@ -383,7 +181,7 @@ class AnswerComposer:
         unknown = mentions_unknown_hospital(question)
         if unknown:
             return self.decline(f"the {unknown.title()}", focus=None)
-        if _ABOUT_FRESHNESS.search(normalize(question)):
+        if ABOUT_FRESHNESS.search(normalize(question)):
             return self.freshness()
         terms = self.terms_of(question)
         named = self._entities_in(question)
@@ -393,7 +191,7 @@ class AnswerComposer:
         placed = self._department_placement(question, named, focus)
         if placed:
             return placed
-        if set(terms) <= _OVERVIEW_WORDS and not _ASKS_FOR_LIST.search(normalize(question)) \
+        if set(terms) <= _OVERVIEW_WORDS and not ASKS_FOR_LIST.search(normalize(question)) \
                 and "departments" not in words(question):
             return self.overview(focus) if focus else self.decline(focus=focus)
         focus_entity = self.kb.catalog.by_name(focus) if focus else None
@@ -438,31 +236,31 @@ class AnswerComposer:
         if confidence < threshold:
             return self.decline(focus, focus=focus, confidence=confidence)
         features = self.last_features
-        if _YEAR_QUESTION.search(normalize(question)) and not _YEAR.search(best.text):
+        if YEAR_QUESTION.search(normalize(question)) and not YEAR.search(best.text):
             # "When did it open?" with no year on the page: any sentence found is about something else.
             return self.decline(focus, focus=focus, confidence=confidence)
         if not features["aspect_match"] and (not features["type_match"] or not self._specifics(terms, mentioned_only)):
             # The thing asked (beds, campuses...) is not in the sentence, and neither is the kind of answer
             # (a number, a year, a name) nor anything else the visitor said: "Zhoushan Hospital beds".
             return self.decline(focus, focus=focus, confidence=confidence)
-        if _PERSON_ROLE.search(normalize(question)) and not _PERSON_NAMED.search(best.text):
+        if PERSON_ROLE.search(normalize(question)) and not PERSON_NAMED.search(best.text):
             # "Who is the dean?": a sentence about the place that names nobody does not answer it.
             return self.decline(focus, focus=focus, confidence=confidence)
-        asked_years = set(_YEAR.findall(question))
-        page_years = set(_YEAR.findall(f"{best.text} {best_passage.section} {best_passage.date or ''}"))
+        asked_years = set(YEAR.findall(question))
+        page_years = set(YEAR.findall(f"{best.text} {best_passage.section} {best_passage.date or ''}"))
         if asked_years and not asked_years & page_years:
             # "How many scans in 2023?" answered with 2006's figures would be a wrong number.
             declined = self.decline(focus, focus=focus, confidence=confidence)
-            stated = sorted(set(_YEAR.findall(best.text)))
+            stated = sorted(set(YEAR.findall(best.text)))
             if stated:
                 declined.text += f" (The page gives figures for {', '.join(stated)}.)"
             return declined
-        if _PROCEDURAL.search(normalize(question)) and not (best.coverage >= 1.0 and best.cosine >= 0.75):
+        if PROCEDURAL.search(normalize(question)) and not (best.coverage >= 1.0 and best.cosine >= 0.75):
             # "How do I apply / register / get there?": the pages describe the places, not procedures;
             # a description that merely shares words with the question is not an answer to it.
             return self.decline(focus, focus=focus, confidence=best.confidence)
         listed = self._section_list(terms, best)
-        if not listed and _ASKS_FOR_LIST.search(normalize(question)):
+        if not listed and ASKS_FOR_LIST.search(normalize(question)):
             # "Give me the names": a bullet list whose heading the visitor named answers it, even when a
             # sentence that mentions the same heading words ranks first.
             listed = next(filter(None, (self._section_list(terms, c) for c in candidates[1:6])), None)
@@ -509,7 +307,7 @@ class AnswerComposer:
         if similarity < self.faq_threshold:
             return None
         nouns = count_nouns_of(question, terms)
-        if (nouns and _COUNT_QUESTION.search(normalize(question))
+        if (nouns and COUNT_QUESTION.search(normalize(question))
                 and not any(numbers_near(self.kb.stored.faq[entry_id].answer, n) for n in nouns)):
             return None  # "how many non-direct hospitals?" is not answered by an entry that names them
         # A question about the Children's Hospital must not get the Second Hospital's FAQ answer.
@@ -538,20 +336,20 @@ class AnswerComposer:
                         if any(a in " ".join(words(p.text)) for a in (" ".join(words(x)) for x in names))]
         rank_bonus = {p: 0.05 / (1 + r) for r, p in enumerate(passages)}
         unseen = [t for t in terms if t not in self.kb.idf and t not in GENERIC_WORDS
-                  and not any(in_aspect(t, g) for g in ASPECTS.values()) and not _prefix_match(t, self.kb.vocabulary_terms)]
+                  and not any(in_aspect(t, g) for g in ASPECTS.values()) and not prefix_match(t, self.kb.vocabulary_terms)]
         # How much of the question the unseen words are: one odd word among several the pages use
         # ("someone told me ... true?") is wording; a question made of them ("parking fees") is off the pages.
         mass = sum(self.kb.idf.get(t, self.kb.unseen_idf) for t in terms) or 1.0
         share = sum(self.kb.unseen_idf for t in unseen) / mass
         unseen_factor = 1.0 - (1.0 - self.unseen_penalty) * min(1.0, share / UNSEEN_SHARE_FULL)
         sims = self.kb.sentence_similarities(qvec)
-        wants_count = bool(_COUNT_QUESTION.search(normalize(question)))
-        wants_year = bool(_YEAR_QUESTION.search(normalize(question)))
-        wants_person = bool(_PERSON_QUESTION.search(normalize(question)))
-        wants_named_person = bool(_PERSON_ROLE.search(normalize(question)) or _NOTABLE_PERSON.search(normalize(question)))
+        wants_count = bool(COUNT_QUESTION.search(normalize(question)))
+        wants_year = bool(YEAR_QUESTION.search(normalize(question)))
+        wants_person = bool(PERSON_QUESTION.search(normalize(question)))
+        wants_named_person = bool(PERSON_ROLE.search(normalize(question)) or NOTABLE_PERSON.search(normalize(question)))
         if wants_year:
             terms = [t for t in terms if t != "year"]  # "what year" is the question, not its topic
-        asked_years = set(_YEAR.findall(question))
+        asked_years = set(YEAR.findall(question))
         count_nouns = count_nouns_of(question, terms)
         asked = aspects_of(terms) & ENTITY_ASPECTS
         if wants_person:
@@ -570,17 +368,17 @@ class AnswerComposer:
                 continue
             cos = float(sims[s_id])
             cov = coverage(terms, self.kb.sentence_terms[s_id], self.kb.idf, self.kb.unseen_idf * UNSEEN_WEIGHT)
-            conf = 0.5 * max(cos, 0.0) + 0.5 * cov + 0.02 * _aspect_depth(terms, self.kb.sentence_terms[s_id])
+            conf = 0.5 * max(cos, 0.0) + 0.5 * cov + 0.02 * aspect_depth(terms, self.kb.sentence_terms[s_id])
             # Words found in the sentence itself are better evidence than words found only in its heading.
             literal = literal_share(terms, self.kb.sentence_own_terms[s_id])
             conf += own_weight * literal
-            if wants_year and not _YEAR.search(sentence["text"]):
+            if wants_year and not YEAR.search(sentence["text"]):
                 conf *= 0.75  # "when was it founded?" is answered by a sentence that states a year
-            if asked_years and not asked_years & set(_YEAR.findall(sentence["text"])):
+            if asked_years and not asked_years & set(YEAR.findall(sentence["text"])):
                 conf *= 0.85  # "how many CT scans in 2006?" is answered by the sentence about 2006
-            if wants_count and not _states_count(sentence["text"], count_nouns):
+            if wants_count and not states_count(sentence["text"], count_nouns):
                 conf *= 0.75  # "how many ...?" is answered by a sentence that states a number
-            if wants_person and not _PERSON_NAMED.search(sentence["text"]):
+            if wants_person and not PERSON_NAMED.search(sentence["text"]):
                 # "Which professor...?", "any famous professor?" is answered by a sentence that names one.
                 conf *= 0.55 if wants_named_person else 0.7
             if (asked and not any(g & self.kb.sentence_terms[s_id] for g in asked_groups)
@@ -616,18 +414,18 @@ class AnswerComposer:
 
     def _which(self, question: str, candidates: list[Candidate]) -> Answer | None:
         q = normalize(question)
-        if not _WHICH_PLACE.search(q):
+        if not WHICH_PLACE.search(q):
             return None
         good = [(n, c) for n, c in self._best_per_entity(candidates) if c.confidence >= self.threshold]
         if len(good) < 2:
             return None
         top = good[0][1].confidence
         nouns = count_nouns_of(question)
-        if nouns and _SUPERLATIVE.search(q):
+        if nouns and SUPERLATIVE.search(q):
             # "Which hospital has the most beds?": order by the number each page states.
             def stated(item):
                 return max((int(n) for noun in nouns for n in numbers_near(item[1].text, noun)), default=-1)
-            good = sorted(good, key=stated, reverse=not _SMALLEST.search(q))
+            good = sorted(good, key=stated, reverse=not SMALLEST.search(q))
         good = good[:5]
         parts = [f"{name}: {c.text.rstrip('.')}" for name, c in good]
         text = "According to the pages: " + "; ".join(parts) + "."
@@ -638,7 +436,7 @@ class AnswerComposer:
             return None
         aspect_words = set().union(*(ASPECTS[a] for a in aspects & ENTITY_ASPECTS))
         # "the hospital", "it", or a bare "hospital ranking?" with no hospital named or remembered.
-        generic = bool(_GENERIC_REFERENCE.search(normalize(question))) or (
+        generic = bool(GENERIC_REFERENCE.search(normalize(question))) or (
             "hospital" in words(question) and not re.search(r"\b(which|what)\b", normalize(question)))
         if not generic and [t for t in terms if t not in aspect_words and t not in GENERIC_WORDS]:
             return None  # "thyroid FNA award year" is specific enough to answer
@@ -668,7 +466,7 @@ class AnswerComposer:
                        focus: str | None, mentioned_only: list[str]) -> Answer | None:
         nouns = count_nouns_of(question, terms)
         # "Which regional hospitals...?" names hospitals without asking how many there are.
-        if not nouns or (nouns <= {"hospital"} and not _COUNT_QUESTION.search(normalize(question))):
+        if not nouns or (nouns <= {"hospital"} and not COUNT_QUESTION.search(normalize(question))):
             return None
         # Pages that disagree may not both be in the top hits: widen to every passage about the same place.
         best_entities = set(self.kb.passages[best.passage].entities)

@@ -2,7 +2,8 @@
 clarification, abstention, lists."""
 import pytest
 
-from bot.kb.answer import AnswerComposer, coverage, numbers_near
+from bot.kb.answer import AnswerComposer
+from bot.kb.question import coverage, numbers_near
 from bot.kb.text import stem
 
 
@@ -157,7 +158,7 @@ def test_a_list_of_fields_answers_what_a_hospital_is_strong_in(composer, kb):
 
 
 def test_count_nouns_are_found_through_synonyms():
-    from bot.kb.answer import count_nouns_of
+    from bot.kb.question import count_nouns_of
     assert "campus" in count_nouns_of("how many sites does the 2nd hospital have")
     assert "campus" not in count_nouns_of("where is the 2nd hospital")
     assert count_nouns_of("how many beds") == {"bed"}

@@ -62,13 +62,13 @@ def test_irregular_verbs_and_shorthand_meet_the_pages_words():
 
 
 def test_words_of_one_root_match_across_endings():
-    from bot.kb.answer import _prefix_match
+    from bot.kb.question import prefix_match as _prefix_match
     assert _prefix_match("infectiou", {"infection"})      # "infectious" (stemmed) ~ "infection"
     assert _prefix_match("send", {"sending"})
     assert not _prefix_match("national", {"nature"})
 
 
 def test_surgery_volume_is_a_count_question():
-    from bot.kb.answer import _COUNT_QUESTION
+    from bot.kb.question import COUNT_QUESTION as _COUNT_QUESTION
     assert _COUNT_QUESTION.search("what surgery volume does sir run run shaw do in a year")
     assert not _COUNT_QUESTION.search("what surgery is sir run run shaw known for")

@@ -17,8 +17,8 @@ from bot.kb.ingest import Passage
 from bot.kb.question import (
     ABOUT_FRESHNESS, ASKS_FOR_LIST, ASPECTS, COUNT_QUESTION, ENTITY_ASPECTS, GENERIC_REFERENCE, LOGISTICS,
     NOTABLE_PERSON, PERSON_NAMED, PERSON_QUESTION, PERSON_ROLE, PROCEDURAL, SMALLEST, SUPERLATIVE, WHICH_PLACE,
-    YEAR, YEAR_QUESTION, answer_type_match, asked_aspect_groups, aspect_depth, aspects_of, count_nouns_of,
-    coverage, in_aspect, literal_share, numbers_near, prefix_match, states_count,
+    WHICH_NAMES, YEAR, YEAR_QUESTION, answer_type_match, asked_aspect_groups, aspect_depth, aspects_of, count_nouns_of,
+    coverage, in_aspect, literal_share, names_several, numbers_near, prefix_match, states_count,
 )
 from bot.kb.retrieve import KnowledgeBase
 from bot.kb.text import GENERIC_WORDS, STOPWORDS, normalize, spelled_out, stem, words
@@ -346,6 +346,7 @@ class AnswerComposer:
         wants_count = bool(COUNT_QUESTION.search(normalize(question)))
         wants_year = bool(YEAR_QUESTION.search(normalize(question)))
         wants_person = bool(PERSON_QUESTION.search(normalize(question)))
+        wants_names = bool(WHICH_NAMES.search(normalize(question)))
         wants_named_person = bool(PERSON_ROLE.search(normalize(question)) or NOTABLE_PERSON.search(normalize(question)))
         if wants_year:
             terms = [t for t in terms if t != "year"]  # "what year" is the question, not its topic
@@ -378,6 +379,8 @@ class AnswerComposer:
                 conf *= 0.85  # "how many CT scans in 2006?" is answered by the sentence about 2006
             if wants_count and not states_count(sentence["text"], count_nouns):
                 conf *= 0.75  # "how many ...?" is answered by a sentence that states a number
+            if wants_names and not names_several(sentence["text"]):
+                conf *= 0.85  # "which universities?" is answered by the sentence that names them
             if wants_person and not PERSON_NAMED.search(sentence["text"]):
                 # "Which professor...?", "any famous professor?" is answered by a sentence that names one.
                 conf *= 0.55 if wants_named_person else 0.7

@@ -133,6 +133,16 @@ PERSON_ROLE = re.compile(
     r"chairperson|principal|ceo|boss|manager|founder)\b|\bwho (leads|heads|runs|founded|directs|manages|is in charge)\b"
     r"|\bname of the (dean|president|director|head|chief)\b")
 PERSON_NAMED = re.compile(r"\b(Prof\.?|Professor|Dr\.?|Academician)\s+[A-Z][a-z]+")
+# "Which universities...?" asks for names: a sentence that names several answers it better than one that counts them.
+WHICH_NAMES = re.compile(r"\b(which|what) (\w+ ){0,2}(universities|institutions|countries|cities|partners|schools|"
+                         r"hospitals|departments|specialties|specialities|programs|programmes|centers|centres)\b")
+_PROPER_NAME = re.compile(r"\b[A-Z][a-z]+(?: (?:of |& |and )?[A-Z][a-z]+)+")
+
+
+def names_several(text: str) -> bool:
+    return len(_PROPER_NAME.findall(text)) >= 2
+
+
 COUNTED = re.compile(r"\b(how many|number of|count of|total of|how much)\s+((?:[\w'-]+\s*){1,4})")
 COUNT_QUESTION = re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|\bcount\b|\btotal\b|\bvolume\b|\bamount\b")
 

@@ -17,8 +17,8 @@ from bot.kb.ingest import Passage
 from bot.kb.question import (
     ABOUT_FRESHNESS, ASKS_FOR_LIST, ASPECTS, COUNT_QUESTION, ENTITY_ASPECTS, GENERIC_REFERENCE, LOGISTICS,
     NOTABLE_PERSON, PERSON_NAMED, PERSON_QUESTION, PERSON_ROLE, PROCEDURAL, SMALLEST, SUPERLATIVE, WHICH_PLACE,
-    WHICH_NAMES, YEAR, YEAR_QUESTION, answer_type_match, asked_aspect_groups, aspect_depth, aspects_of, count_nouns_of,
-    coverage, in_aspect, literal_share, names_several, numbers_near, prefix_match, states_count,
+    RELATIVE_YEAR, SUB_UNIT, WHICH_NAMES, YEAR, YEAR_QUESTION, answer_type_match, asked_aspect_groups, aspect_depth, aspects_of, count_nouns_of,
+    aspect_group, coverage, in_aspect, literal_share, names_several, numbers_near, prefix_match, states_count,
 )
 from bot.kb.retrieve import KnowledgeBase
 from bot.kb.text import GENERIC_WORDS, STOPWORDS, normalize, spelled_out, stem, words
@@ -247,14 +247,21 @@ class AnswerComposer:
             # "Who is the dean?": a sentence about the place that names nobody does not answer it.
             return self.decline(focus, focus=focus, confidence=confidence)
         asked_years = set(YEAR.findall(question))
-        page_years = set(YEAR.findall(f"{best.text} {best_passage.section} {best_passage.date or ''}"))
-        if asked_years and not asked_years & page_years:
+        # The page's own date counts only for a sentence that states no year of its own.
+        page_years = set(YEAR.findall(f"{best.text} {best_passage.section}")) or set(YEAR.findall(best_passage.date or ""))
+        relative = RELATIVE_YEAR.search(normalize(question)) and YEAR.search(best.text)
+        if (asked_years and not asked_years & page_years) or relative:
             # "How many scans in 2023?" answered with 2006's figures would be a wrong number.
             declined = self.decline(focus, focus=focus, confidence=confidence)
             stated = sorted(set(YEAR.findall(best.text)))
             if stated:
                 declined.text += f" (The page gives figures for {', '.join(stated)}.)"
             return declined
+        unit = SUB_UNIT.search(normalize(question))
+        if (unit and COUNT_QUESTION.search(normalize(question)) and stem(unit.group(1)) in terms
+                and not prefix_match(stem(unit.group(1)), self.kb.sentence_own_terms[best.sentence])):
+            # "Beds in the Women's Hospital's neonatal unit": the hospital's own count is not the unit's.
+            return self.decline(focus, focus=focus, confidence=confidence)
         if PROCEDURAL.search(normalize(question)) and not (best.coverage >= 1.0 and best.cosine >= 0.75):
             # "How do I apply / register / get there?": the pages describe the places, not procedures;
             # a description that merely shares words with the question is not an answer to it.
@@ -335,6 +342,16 @@ class AnswerComposer:
             passages = [i for i, p in enumerate(self.kb.passages)
                         if any(a in " ".join(words(p.text)) for a in (" ".join(words(x)) for x in names))]
         rank_bonus = {p: 0.05 / (1 + r) for r, p in enumerate(passages)}
+        # "How old is the medical school?": the school's own sentences first; a hospital's page that merely
+        # names the school in its own name ("... Hospital of Zhejiang University School of Medicine") is about
+        # the hospital. Questions that ask for a place ("which is the largest?") are left alone.
+        school_only = bool(entity and entity.type == "school" and not WHICH_PLACE.search(normalize(question))
+                           and not SUPERLATIVE.search(normalize(question)))
+        # Asked about a hospital with no department in view: its own pages before its departments' pages.
+        hospital_level = bool(entity and entity.type == "hospital"
+                              and not {"department", "dept", "unit", "team"} & set(words(question)))
+        department_passages = {i for i, p in enumerate(self.kb.passages)
+                               if any((e := self.kb.catalog.by_name(n)) and e.type == "department" for n in p.entities)}
         unseen = [t for t in terms if t not in self.kb.idf and t not in GENERIC_WORDS
                   and not any(in_aspect(t, g) for g in ASPECTS.values()) and not prefix_match(t, self.kb.vocabulary_terms)]
         # How much of the question the unseen words are: one odd word among several the pages use
@@ -396,6 +413,10 @@ class AnswerComposer:
                 # whatever matched is about something else.
                 # ...unless the whole question is semantically close to the sentence (a paraphrase).
                 conf *= unseen_factor if cos < 0.7 else max(unseen_factor, 0.85)
+            if school_only and focus not in self.kb.passages[p].entities:
+                conf *= 0.9
+            if hospital_level and p in department_passages:
+                conf *= 0.9  # "how many staff does SAHZU have?" is the hospital's count, not its ultrasound team's
             out.append(Candidate(s_id, p, sentence["text"], cos, cov, conf, conf + rank_bonus[p], literal, share))
         out.sort(key=lambda c: -c.score)
         return out
@@ -505,7 +526,8 @@ class AnswerComposer:
         if not p.is_list:
             return None
         heading_terms = {stem(w) for w in words(p.section)} - GENERIC_WORDS - STOPWORDS
-        if not heading_terms or not heading_terms <= set(terms) | GENERIC_WORDS:
+        asked = set(terms).union(*(aspect_group(t) for t in terms))  # "partner hospitals" names "Cooperated Hospital"
+        if not heading_terms or not heading_terms <= asked | GENERIC_WORDS:
             return None
         items = [s for q in self.kb.passages if q.page == p.page and q.section == p.section for s in q.sentences]
         text = f"{p.section}: " + "; ".join(i.rstrip(". ") for i in items) + "."

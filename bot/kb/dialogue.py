@@ -66,16 +66,17 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
 # Words that point back at what was just discussed rather than naming anything themselves.
 _BACK_REFERENCES = {"them", "they", "those", "these", "ones", "kind", "kinds", "type", "types", "sort", "sorts",
                     "there", "which", "what", "how", "many", "much", "of", "are", "is", "so", "and", "the", "in",
-                    "total", "all", "altogether", "exactly", "list", "name", "names", "their", "other", "else"}
+                    "total", "all", "altogether", "exactly", "list", "name", "names", "their", "other", "else",
+                    "far", "now", "yet", "overall", "roughly", "approximately", "about", "do", "does", "have", "has"}
 # Question words dropped when the earlier question's topic is carried over.
 _QUESTION_WORDS = {"how", "many", "much", "what", "which", "who", "when", "where", "list", "name", "names", "does",
                    "do", "did", "is", "are", "was", "were", "has", "have", "can", "could", "tell", "me", "give", "show"}
 
 
 def _refers_back(text: str) -> bool:
+    """A turn made only of question and pointing words: "how many so far?", "what kinds?", "name them"."""
     tokens = words(text)
-    return 0 < len(tokens) <= 5 and all(t in _BACK_REFERENCES or t in GENERIC_WORDS for t in tokens) \
-        and bool({"them", "they", "those", "these", "ones", "kind", "kinds", "type", "types", "sort", "sorts", "there"} & set(tokens))
+    return 0 < len(tokens) <= 6 and all(t in _BACK_REFERENCES or t in GENERIC_WORDS for t in tokens)
 
 
 def _topic_words(question: str, catalog: Catalog) -> list[str]:

@@ -121,7 +121,6 @@ class Catalog:
         return names
 
 
-_VOWELS = "aeiou"
 
 
 @lru_cache(maxsize=4096)
@@ -129,11 +128,9 @@ def _correct_token(token: str, vocabulary: frozenset[str]) -> str:
     if token in vocabulary or token in STOPWORDS or token.isdigit() or len(token) < 4:
         return token
     if len(token) == 4:
-        # Closeness ratios would turn "park" into "peak" and "cost" into "most"; in a short word only a
-        # swapped vowel ("mayo" / "moyo") is safe to fix.
-        fixes = {token[:i] + v + token[i + 1:] for i, c in enumerate(token) if c in _VOWELS for v in _VOWELS if v != c}
-        found = sorted(f for f in fixes & vocabulary if f not in STOPWORDS)
-        return found[0] if len(found) == 1 else token
+        # In a four-letter word any fix is as likely to make another English word ("read" -> "road",
+        # "park" -> "peak"): short words are left as the visitor wrote them.
+        return token
     match = difflib.get_close_matches(token, vocabulary, n=1, cutoff=0.84)
     if not match or match[0].endswith(token) or match[0].startswith(token) or token.startswith(match[0]):
         # A page word that merely extends the visitor's ("parking" / "sparking") is another word, not a fix.

@@ -18,17 +18,17 @@ _ASPECT_WORDS = {
     "size": "big bigger biggest large larger largest size",
     "bed": "bed beds capacity big size",
     "campus": "campus campuses location locations site sites branch branches located where city cities town",
-    "staff": "staff staffs employee employees faculty doctor doctors personnel worker workers member members people team",
+    "staff": "staff staffs employee employees faculty doctor doctors personnel worker workers workforce employ employs employed member members people team",
     "student": "student students enrol enrollment",
     "rank": "rank ranked ranking rankings rated rating ratings best top position leading league compare compared comparison nationally nationwide",
     "jci": "jci accredit accredited accreditation certified certification",
     "treat": "treat treats treatment treatments specialty specialties speciality specialize specialise specialised specialized known famous focus focusing characteristic characterized good strength strengths strong expertise offer service services cancer cancers tumor tumors disease diseases surgery surgeries care",
-    "equipment": "equipment equipments device devices machine machines scanner instrument instruments apparatus",
+    "equipment": "equipment equipments equip equipped device devices machine machines scanner instrument instruments apparatus",
     "lead": "lead leader leads head chief director charge",
     "member": "belong belongs join joined member members part",
     "acquire": "buy bought purchase purchased introduce introduced acquire acquired first",
     "research": "research project projects foundation grant science scientific",
-    "surgery": "surgery surgeries operation operations case cases",
+    "surgery": "surgery surgeries operation operations operate operates operated case cases",
     "exam": "scan scans inspection inspections examination examinations exam exams check checks checkup imaging diagnostic",
     "teach": "teach teaches teaching train trains training educate education mentor mentors mentoring guidance guide tutor course courses class classes",
     "event": "conference conferences forum forums workshop workshops symposium symposia congress meeting meetings host hosts hosted held hold",
@@ -70,7 +70,8 @@ ENTITY_ASPECTS = {"founded", "bed", "campus", "staff", "rank", "jci", "treat", "
 LOGISTICS = {stem(w) for w in """hour hours opening closing schedule timetable price prices
     cost costs fee fees charge charges pay payment insurance insured phone telephone email fax address parking park
     wifi cafeteria canteen restaurant food menu waiting wait queue visa salary salaries wage tuition scholarship
-    bus metro subway taxi directions map shop pharmacy atm""".split()}
+    bus metro subway taxi directions map shop pharmacy atm day days weekday weekdays weekend weekends monday tuesday
+    wednesday thursday friday saturday sunday""".split()}
 
 COUNT_NOUNS = {"campus", "bed", "hospital", "employee", "staff", "student", "faculty"}
 NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
@@ -131,11 +132,13 @@ PERSON_QUESTION = re.compile(r"\bwho\b|" + NOTABLE_PERSON.pattern + r"|\bwhich (
 PERSON_ROLE = re.compile(
     r"\bwho('?s| is| was| are)? (the )?(current |present |new )?(dean|president|director|head|chief|leader|chair|chairman|"
     r"chairperson|principal|ceo|boss|manager|founder)\b|\bwho (leads|heads|runs|founded|directs|manages|is in charge)\b"
+    r"|\bwho (is|are|was|were) (the )?(\w+ ){0,3}(professors?|doctors?|experts?|surgeons?|specialists?)\b"
     r"|\bname of the (dean|president|director|head|chief)\b")
 PERSON_NAMED = re.compile(r"\b(Prof\.?|Professor|Dr\.?|Academician)\s+[A-Z][a-z]+")
 # "Which universities...?" asks for names: a sentence that names several answers it better than one that counts them.
 WHICH_NAMES = re.compile(r"\b(which|what) (\w+ ){0,2}(universities|institutions|countries|cities|partners|schools|"
-                         r"hospitals|departments|specialties|specialities|programs|programmes|centers|centres)\b")
+                         r"hospitals|departments|specialties|specialities|programs|programmes|centers|centres|institutes)\b"
+                         r"|\bwho (do|does|did) (\w+ ){1,2}partner\b")
 _PROPER_NAME = re.compile(r"\b[A-Z][a-z]+(?: (?:of |& |and )?[A-Z][a-z]+)+")
 
 
@@ -143,6 +146,10 @@ def names_several(text: str) -> bool:
     return len(_PROPER_NAME.findall(text)) >= 2
 
 
+# "Last year", "this year": a figure the page dates to another year does not answer it.
+RELATIVE_YEAR = re.compile(r"\b(last|this|past|previous) year\b")
+# A part of a place ("the neonatal unit", "the cardiology ward") asked about by its own name.
+SUB_UNIT = re.compile(r"\b([a-z]{4,}) (unit|ward|wing|clinic|division|icu)\b")
 COUNTED = re.compile(r"\b(how many|number of|count of|total of|how much)\s+((?:[\w'-]+\s*){1,4})")
 COUNT_QUESTION = re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|\bcount\b|\btotal\b|\bvolume\b|\bamount\b")
 
@@ -153,6 +160,8 @@ def count_nouns_of(question: str, terms: list[str] | None = None) -> set[str]:
     stems = set(terms) if terms is not None else {stem(w) for w in words(question)}
     nouns = COUNT_NOUNS & stems
     counted = COUNTED.search(normalize(question))
+    if not counted and stems & {stem(w) for w in ("site", "sites", "location", "locations", "campus", "campuses")}:
+        nouns.add("campus")  # "Where are its sites?" is about campuses too (and the pages' disagreement on them)
     if counted:
         # The thing counted is named right after "how many" ("how many sites", "how many interventional
         # doctors"), not elsewhere in the question ("workshops for doctors, how many").

@@ -25,7 +25,8 @@ _EMERGENCY = re.compile(
     r"(bleeding|blood)\b.{0,30}\b(won'?t|wont|will not|doesn'?t|does not|not) stop|blood (is )?(spurting|pouring|gushing)|(losing|lost) (a lot of |so much )?blood|blood everywhere|"
     r"(coughing|vomiting|throwing) up blood|hit by a (car|bus|truck|lorry|motorbike|scooter)|car (crash|accident)|"
     r"stabbed|been shot|gunshot|drown|electrocut|head injury|broken neck|"
-    r"severe(ly)? burn(ed|t|s)?\b(?! patients)|badly burn|severe allergic|anaphyla|"
+    r"\b(is|are|got|been|just) (badly |severely )?burn(ed|t)\b|\bburn(ed|t) (himself|herself|myself|themselves)\b|"
+    r"\b(has|have|got) (severe |bad )?burns\b|severe allergic|anaphyla|"
     # poisoning and self-harm
     r"overdos|poison(ed|ing)?\b(?! (control )?(center|centre|unit))|too many (pills|tablets)|"
     r"(took|taken|take|swallow|swallowed|ate|eaten) (a |an )?(whole|entire|full) (bottle|pack|packet|box|strip)|"

@@ -18,12 +18,13 @@ from bot.kb.question import (
     ABOUT_FRESHNESS, ASKS_FOR_LIST, ASPECTS, COUNT_QUESTION, ENTITY_ASPECTS, GENERIC_REFERENCE, LOGISTICS,
     NOTABLE_PERSON, PERSON_NAMED, PERSON_QUESTION, PERSON_ROLE, PROCEDURAL, SMALLEST, SUPERLATIVE, WHICH_PLACE,
     RELATIVE_YEAR, SUB_UNIT, WHICH_NAMES, YEAR, YEAR_QUESTION, answer_type_match, asked_aspect_groups, aspect_depth, aspects_of, count_nouns_of,
-    aspect_group, coverage, in_aspect, literal_share, names_several, numbers_near, prefix_match, states_count,
+    aspect_group, coverage, excluded_terms, in_aspect, literal_share, names_several, numbers_near, prefix_match, states_count,
 )
 from bot.kb.retrieve import KnowledgeBase
 from bot.kb.text import GENERIC_WORDS, STOPWORDS, normalize, spelled_out, stem, words
 
 # "Tell me about X", "info on X please": no particular fact asked, so give X's profile.
+_REFERS_TO_LAST_ANSWER = re.compile(r"\b(it|that|this|those|these|them)\b")
 _OVERVIEW_WORDS = {"info", "information", "detail", "details", "anything", "something", "overview", "more", "hospital",
                    "department", "dept", "tell", "about", "introduce", "introduction", "summary"}
 UNSEEN_SHARE_FULL = 0.25
@@ -59,6 +60,7 @@ class Answer:
     sources: list[Source] = field(default_factory=list)
     buttons: list[dict] = field(default_factory=list)
     focus: str | None = None
+    passage: int | None = None  # the passage an answer quotes: what "it" may mean in the next turn
 
     def reply(self) -> str:
         if not self.sources:
@@ -145,6 +147,7 @@ class AnswerComposer:
         # the best sentence's score against `threshold` (which also gates list and clarification entries).
         self.calibrator = calibrator
         self.last_features: dict[str, float] | None = None
+        self._previous: int | None = None
         self.faq_entities = [self._entities_in(" ".join(e.questions)) for e in kb.stored.faq]
         self.faq_terms = [{stem(w) for w in words(" ".join(e.questions) + " " + e.answer)} for e in kb.stored.faq]
         self.faq_answer_words = [" ".join(words(e.answer)) for e in kb.stored.faq]
@@ -177,13 +180,14 @@ class AnswerComposer:
         return Answer("decline", DECLINE_TEMPLATE.format(about=f" about {about}" if about else ""), confidence, focus=focus)
 
     # ---- main entry --------------------------------------------------------------------------
-    def answer(self, question: str, focus: str | None = None) -> Answer:
+    def answer(self, question: str, focus: str | None = None, previous_passage: int | None = None) -> Answer:
         unknown = mentions_unknown_hospital(question)
         if unknown:
             return self.decline(f"the {unknown.title()}", focus=None)
         if ABOUT_FRESHNESS.search(normalize(question)):
             return self.freshness()
-        terms = self.terms_of(question)
+        excluded = excluded_terms(question)
+        terms = [t for t in self.terms_of(question) if t not in excluded] or self.terms_of(question)
         named = self._entities_in(question)
         mentioned_only = [m.name for m in self.kb.catalog.find(question) if not self.kb.catalog.has_home(m.name)]
         if focus is None and named:
@@ -206,6 +210,7 @@ class AnswerComposer:
         if faq:
             return faq
         hits = self.kb.retrieve(qvec, terms, self.k, focus)
+        self._previous = previous_passage if _REFERS_TO_LAST_ANSWER.search(normalize(question)) else None
         candidates = self._candidates(question, qvec, terms, hits, focus, mentioned_only)
         if not candidates:
             return self.decline(focus, focus=focus)
@@ -364,6 +369,7 @@ class AnswerComposer:
         wants_year = bool(YEAR_QUESTION.search(normalize(question)))
         wants_person = bool(PERSON_QUESTION.search(normalize(question)))
         wants_names = bool(WHICH_NAMES.search(normalize(question)))
+        excluded = excluded_terms(question)
         wants_named_person = bool(PERSON_ROLE.search(normalize(question)) or NOTABLE_PERSON.search(normalize(question)))
         if wants_year:
             terms = [t for t in terms if t != "year"]  # "what year" is the question, not its topic
@@ -413,6 +419,10 @@ class AnswerComposer:
                 # whatever matched is about something else.
                 # ...unless the whole question is semantically close to the sentence (a paraphrase).
                 conf *= unseen_factor if cos < 0.7 else max(unseen_factor, 0.85)
+            if excluded and excluded & self.kb.sentence_own_terms[s_id]:
+                conf *= 0.6  # "apart from CT and MRI": a sentence about CT or MRI is what was set aside
+            if p == self._previous:
+                conf *= 1.08  # "did they get an award for it?": "it" is most likely what was just said
             if school_only and focus not in self.kb.passages[p].entities:
                 conf *= 0.9
             if hospital_level and p in department_passages:
@@ -538,7 +548,7 @@ class AnswerComposer:
         chosen = [best]
         for c in candidates[1:4]:
             if (c.passage == best.passage and c.confidence >= self.second_ratio * best.confidence
-                    and len(best.text) + len(c.text) < self.reply_max_chars - 80):
+                    and len(best.text) + len(c.text) < self.reply_max_chars - 160):
                 chosen.append(c)
                 break
         chosen.sort(key=lambda c: c.sentence)  # keep the page's order
@@ -558,7 +568,8 @@ class AnswerComposer:
         school = focus and self.kb.catalog.by_name(focus) and self.kb.catalog.by_name(focus).type == "school"
         own = [n for n in p.entities if n != focus]
         answered_about = own[0] if school and len(own) == 1 else focus or (p.entities[0] if len(p.entities) == 1 else None)
-        return Answer("answer", self._trim(body), best.confidence, [self._source(p)], focus=answered_about)
+        return Answer("answer", self._trim(body), best.confidence, [self._source(p)], focus=answered_about,
+                      passage=best.passage)
 
     def freshness(self) -> Answer:
         """Which pages carry a date and which don't: the visitor can judge how current an answer is."""

@@ -27,7 +27,7 @@ class Resolved:
 
 
 def empty_context() -> dict:
-    return {"focus": None, "last_question": None, "pending": None}
+    return {"focus": None, "last_question": None, "pending": None, "passage": None}
 
 
 def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: list[str] | None = None) -> Resolved:
@@ -100,7 +100,8 @@ def _with_place(question: str, focus: str, catalog: Catalog) -> str:
     return " ".join(out)
 
 
-def next_context(resolved: Resolved, answer_kind: str, answer_focus: str | None) -> dict:
+def next_context(resolved: Resolved, answer_kind: str, answer_focus: str | None,
+                 answer_passage: int | None = None) -> dict:
     pending = resolved.question if answer_kind == "clarify" else None
     return {
         # The answer's place when it has one: "which is the largest ZUSM hospital?" is answered about the
@@ -108,4 +109,5 @@ def next_context(resolved: Resolved, answer_kind: str, answer_focus: str | None)
         "focus": answer_focus or resolved.focus,
         "last_question": resolved.question,
         "pending": pending,
+        "passage": answer_passage,
     }

@@ -150,6 +150,20 @@ def names_several(text: str) -> bool:
 RELATIVE_YEAR = re.compile(r"\b(last|this|past|previous) year\b")
 # A part of a place ("the neonatal unit", "the cardiology ward") asked about by its own name.
 SUB_UNIT = re.compile(r"\b([a-z]{4,}) (unit|ward|wing|clinic|division|icu)\b")
+# "Apart from CT and MRI, what else...?": the named things are what the answer must NOT be about.
+_EXCLUDING = re.compile(r"\b(apart from|besides|other than|except( for)?|aside from|beyond)\s+(.+?)(?=,|\?|$|\s(what|which|who|does|did|was|were|is|are|has|have)\b)")
+
+
+def excluded_terms(question: str) -> set[str]:
+    text = normalize(question)
+    match = _EXCLUDING.search(text)
+    if not match:
+        return set()
+    rest = {stem(w) for w in words(text[:match.start()] + " " + text[match.end():])}
+    # "Apart from CT and MRI, which imaging machines": "imaging" is asked about, though MRI spells it out.
+    return {stem(w) for w in words(match.group(3))} - STOPWORDS - rest
+
+
 COUNTED = re.compile(r"\b(how many|number of|count of|total of|how much)\s+((?:[\w'-]+\s*){1,4})")
 COUNT_QUESTION = re.compile(r"\bhow (many|much|big|large)\b|\bnumber of\b|\bcount\b|\btotal\b|\bvolume\b|\bamount\b")
 

@@ -60,10 +60,13 @@ class KnowledgeService:
         if safety.is_foreign_script(text):
             return Reply(safety.ENGLISH_ONLY_REPLY, "other_language", 1.0, context=context)
         resolved = dialogue.resolve(text, context, self.composer.kb.catalog, rasa_entities)
-        answer: Answer = self.composer.answer(resolved.question, resolved.focus)
+        previous = context.get("passage") if resolved.from_context else None
+        if not (isinstance(previous, int) and 0 <= previous < len(self.composer.kb.passages)):
+            previous = None  # a context from before an index rebuild, or from a client
+        answer: Answer = self.composer.answer(resolved.question, resolved.focus, previous)
         return Reply(
             answer.reply(), answer.kind, answer.confidence, answer.buttons,
-            dialogue.next_context(resolved, answer.kind, answer.focus),
+            dialogue.next_context(resolved, answer.kind, answer.focus, answer.passage),
             [vars(s) for s in answer.sources],
         )
 

@@ -44,6 +44,8 @@ def normalize(text: str) -> str:
     # Idioms for a founding date and for what a place does best.
     text = re.sub(r"\b(first )?open(ed|s)? (its|their|the) doors\b", "opened", text)
     text = re.sub(r"\b(best|good|strong|great|excellent) at\b", "specialty", text)
+    # A hospital's size, on these pages, is its number of beds.
+    text = re.sub(r"\bhow (big|large)\b", "how many beds", text)
     return text
 
 

@@ -187,3 +187,17 @@ def test_how_recent_the_information_is_comes_from_the_page_dates(composer):
     a = composer.answer("how up to date is this information?")
     assert "updated April 2022" in a.text and "carry no date" in a.text, a.text
     assert "ZUSM At A Glance (updated April 2022)" in a.reply().split("Source:")[1]
+
+
+def test_what_the_visitor_sets_aside_is_not_the_answer(kb):
+    from bot.kb.question import excluded_terms
+    assert excluded_terms("apart from CT and MRI, which imaging machines did radiology buy first?") == {
+        "computed", "tomography", "magnetic", "resonance"}
+    composer = AnswerComposer(kb, threshold=0.0, faq_threshold=2.0)
+    a = composer.answer("besides ct and mri, what was sahzu radiology the first in zhejiang to purchase")
+    assert "mammography" in a.text, a.text
+
+
+def test_how_big_means_beds(composer):
+    a = composer.answer("how big is the women's hospital")
+    assert "1200 beds" in a.text, a.text

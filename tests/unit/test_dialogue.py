@@ -115,3 +115,14 @@ def test_a_turn_that_points_back_takes_the_earlier_topic(kb):
     assert "cooperated" in resolved.question and "how many" in resolved.question
     # A turn with its own topic is left alone.
     assert dialogue.resolve("how many beds?", context, kb.catalog).question == "how many beds?"
+
+
+def test_it_in_a_follow_up_prefers_the_passage_just_quoted(kb):
+    from bot.kb.answer import AnswerComposer
+    composer = AnswerComposer(kb, threshold=0.0, faq_threshold=2.0)
+    first = composer.answer("what did sahzu do for the burn patients of the 7.5 bus incident")
+    assert "zero deaths" in first.text and first.passage is not None
+    follow_up = "did they get an award for it"
+    assert "Model Collective" in composer.answer(follow_up, "Second Affiliated Hospital", first.passage).text
+    # Without the remembered passage, "award" alone finds the hospital's science awards instead.
+    assert "Model Collective" not in composer.answer(follow_up, "Second Affiliated Hospital").text

@@ -244,9 +244,13 @@ class AnswerComposer:
         if YEAR_QUESTION.search(normalize(question)) and not YEAR.search(best.text):
             # "When did it open?" with no year on the page: any sentence found is about something else.
             return self.decline(focus, focus=focus, confidence=confidence)
-        if not features["aspect_match"] and (not features["type_match"] or not self._specifics(terms, mentioned_only)):
-            # The thing asked (beds, campuses...) is not in the sentence, and neither is the kind of answer
-            # (a number, a year, a name) nor anything else the visitor said: "Zhoushan Hospital beds".
+        specifics = self._specifics(terms, mentioned_only)
+        if not features["aspect_match"] and (
+                not features["type_match"] or not specifics
+                or not coverage(specifics, self.kb.sentence_terms[best.sentence], self.kb.idf, self.kb.unseen_idf)):
+            # The thing asked (beds, scanners...) is not in the sentence, and neither is the kind of answer
+            # (a number, a year, a name) nor anything else the visitor said: "Zhoushan Hospital beds",
+            # "how many MRI scanners does SRRSH have" answered with its campuses.
             return self.decline(focus, focus=focus, confidence=confidence)
         if PERSON_ROLE.search(normalize(question)) and not PERSON_NAMED.search(best.text):
             # "Who is the dean?": a sentence about the place that names nobody does not answer it.

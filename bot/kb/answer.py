@@ -467,7 +467,10 @@ class AnswerComposer:
         good = good[:5]
         parts = [f"{name}: {c.text.rstrip('.')}" for name, c in good]
         text = "According to the pages: " + "; ".join(parts) + "."
-        return Answer("list", self._trim(text), top, [self._source(self.kb.passages[c.passage]) for _, c in good])
+        # "Which has the most beds?" names one place first: "how many campuses does it have?" means that one.
+        ranked_first = good[0][0] if nouns and SUPERLATIVE.search(q) else None
+        return Answer("list", self._trim(text), top, [self._source(self.kb.passages[c.passage]) for _, c in good],
+                      focus=ranked_first)
 
     def _clarify(self, question: str, terms: list[str], candidates: list[Candidate], aspects: set[str]) -> Answer | None:
         if not aspects & ENTITY_ASPECTS:

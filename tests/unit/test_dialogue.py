@@ -126,3 +126,17 @@ def test_it_in_a_follow_up_prefers_the_passage_just_quoted(kb):
     assert "Model Collective" in composer.answer(follow_up, "Second Affiliated Hospital", first.passage).text
     # Without the remembered passage, "award" alone finds the hospital's science awards instead.
     assert "Model Collective" not in composer.answer(follow_up, "Second Affiliated Hospital").text
+
+
+def test_the_place_a_superlative_names_first_becomes_the_focus(composer):
+    service = KnowledgeService(composer, Settings())
+    first = service.ask("which hospital has the most beds")
+    assert first.kind == "list" and first.context["focus"] == "First Affiliated Hospital"
+    second = service.ask("how many campuses does it have", first.context)
+    assert "6 campuses" in second.text, second.text
+
+
+def test_an_ordinal_one_switches_to_that_hospital(kb):
+    ctx = {"focus": "First Affiliated Hospital", "last_question": "how many campuses", "pending": None}
+    r = dialogue.resolve("what about the 2nd one", ctx, kb.catalog)
+    assert r.focus == "Second Affiliated Hospital"

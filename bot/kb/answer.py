@@ -574,7 +574,10 @@ class AnswerComposer:
         # Asked about the school, answered from one hospital's section: the conversation is now about that hospital.
         school = focus and self.kb.catalog.by_name(focus) and self.kb.catalog.by_name(focus).type == "school"
         own = [n for n in p.entities if n != focus]
-        answered_about = own[0] if school and len(own) == 1 else focus or (p.entities[0] if len(p.entities) == 1 else None)
+        # A department's page names its hospital too: "Prof. Huang ... " is about the Ultrasound department,
+        # so "which hospital does he work at?" can be answered next.
+        answered_about = own[0] if school and len(own) == 1 else focus or (
+            self.kb.catalog.most_specific(p.entities) if p.entities else None)
         return Answer("answer", self._trim(body), best.confidence, [self._source(p)], focus=answered_about,
                       passage=best.passage)
 

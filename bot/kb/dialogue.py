@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot.kb.entities import Catalog
 from bot.kb.text import GENERIC_WORDS, normalize, words
 
+_WHICH_HOSPITAL = re.compile(r"\b(which|what) (hospital|hosp)\b")
 _ASKS_FOR_PLACE = re.compile(r"\bwhich\b|\bwhat (hospital|hospitals)\b|\blist\b|\ball (the )?hospitals\b")
 
 # Filler that carries no question of its own: "and the children's hospital?", "what about the women's one".
@@ -57,8 +58,11 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
         # "how many of them?" / "what kinds?" after "list the cooperated hospitals" / "how many machines":
         # the earlier question's topic words complete this one.
         text = f"{text.rstrip(' ?.!')} {' '.join(_topic_words(previous, catalog))}".strip()
-    # "Which hospitals are JCI accredited?" asks for the place, so the remembered one must not answer it.
-    if context["focus"] and not _ASKS_FOR_PLACE.search(normalize(text)):
+    # "Which hospitals are JCI accredited?" asks for the place, so the remembered one must not answer it...
+    # unless the remembered one is a department and the question is which hospital it belongs to.
+    remembered = catalog.by_name(context["focus"]) if context["focus"] else None
+    if remembered and (not _ASKS_FOR_PLACE.search(normalize(text))
+                       or (remembered.type == "department" and _WHICH_HOSPITAL.search(normalize(text)))):
         return Resolved(text, context["focus"], True)
     return Resolved(text, None, False)
 
@@ -67,7 +71,8 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
 _BACK_REFERENCES = {"them", "they", "those", "these", "ones", "kind", "kinds", "type", "types", "sort", "sorts",
                     "there", "which", "what", "how", "many", "much", "of", "are", "is", "so", "and", "the", "in",
                     "total", "all", "altogether", "exactly", "list", "name", "names", "their", "other", "else",
-                    "far", "now", "yet", "overall", "roughly", "approximately", "about", "do", "does", "have", "has"}
+                    "far", "now", "yet", "overall", "roughly", "approximately", "about", "do", "does", "have", "has",
+                    "called", "named", "was", "were", "first", "oldest", "biggest", "largest", "best"}
 # Question words dropped when the earlier question's topic is carried over.
 _QUESTION_WORDS = {"how", "many", "much", "what", "which", "who", "when", "where", "list", "name", "names", "does",
                    "do", "did", "is", "are", "was", "were", "has", "have", "can", "could", "tell", "me", "give", "show"}

@@ -140,3 +140,11 @@ def test_an_ordinal_one_switches_to_that_hospital(kb):
     ctx = {"focus": "First Affiliated Hospital", "last_question": "how many campuses", "pending": None}
     r = dialogue.resolve("what about the 2nd one", ctx, kb.catalog)
     assert r.focus == "Second Affiliated Hospital"
+
+
+def test_which_hospital_after_a_department_answer_asks_where_that_department_is(kb):
+    ctx = {"focus": "Ultrasound", "last_question": "who is prof huang pintong", "pending": None}
+    assert dialogue.resolve("which hospital does he work at", ctx, kb.catalog).focus == "Ultrasound"
+    # A remembered hospital does not answer "which hospitals...?"
+    ctx = {"focus": "Second Affiliated Hospital", "last_question": "beds", "pending": None}
+    assert dialogue.resolve("which hospitals are jci accredited", ctx, kb.catalog).focus is None

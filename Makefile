@@ -67,6 +67,7 @@ test-unit: $(KB_VENV)/.installed
 	$(KBPY) -m pytest -q tests/unit tests/test_web.py
 
 test-rasa: $(MODEL)
+	PYTHONPATH=. $(RASA_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/rasa_ext
 	$(RASA) data validate --domain bot/domain.yml --data bot/data --config config.yml 
 	$(RASA) test core --e2e --stories bot/tests/test_stories.yml --model $(MODEL) --out models/rasa_test --fail-on-prediction-errors
 	$(RASA) test nlu --nlu bot/tests/test_nlu.yml --model $(MODEL) --out models/rasa_test_nlu

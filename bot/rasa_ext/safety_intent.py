@@ -14,6 +14,7 @@ when the pages don't say.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -24,6 +25,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.kb import safety
+from bot.kb.entities import Catalog
+from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 INTENT_RANKING = "intent_ranking"
@@ -36,10 +39,18 @@ INTENT_FOR_CATEGORY = {"emergency": EMERGENCY_INTENT, "medical_advice": "medical
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class IntentOverride(GraphComponent):
+    def __init__(self, catalog: Optional[Catalog] = None) -> None:
+        self.catalog = catalog
+
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "IntentOverride":
-        return cls()
+        try:
+            catalog = Catalog.load(get_settings().knowledge_dir / "catalog.yml")
+        except (OSError, ValueError) as exc:  # names are a help, not a requirement
+            logger.warning("catalog not loaded (%s): place names will not override small talk", exc)
+            catalog = None
+        return cls(catalog)
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -47,14 +58,24 @@ class IntentOverride(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            override(message)
+            override(message, self.catalog)
         return messages
 
     def process_training_data(self, training_data: Any) -> Any:
         return training_data
 
 
-def override(message: Message) -> Optional[Text]:
+_SIGN_OFF = re.compile(r"^\W*(thanks|thank|thx|ty|bye|goodbye|cheers|ok|okay|great|cool)\b", re.IGNORECASE)
+
+
+def names_a_place(message: Message, text: str, catalog: Optional[Catalog]) -> bool:
+    """DIET found a hospital or department, or the catalogue knows a name in the text ("women's?")."""
+    if any(e.get("entity") in ("hospital", "department") for e in message.get(ENTITIES) or []):
+        return True
+    return bool(catalog and any(catalog.has_home(m.name) for m in catalog.find(text)))
+
+
+def override(message: Message, catalog: Optional[Catalog] = None) -> Optional[Text]:
     """Set the safety intent the message's words call for; the previous intent, if changed."""
     text = message.get(TEXT)
     if not isinstance(text, str):
@@ -62,11 +83,13 @@ def override(message: Message) -> Optional[Text]:
     category = safety.category(text)
     before = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
     if category is None:
-        names_a_place = any(e.get("entity") in ("hospital", "department") for e in message.get(ENTITIES) or [])
-        # A question DIET calls small talk, or "out of scope" though it names one of the hospitals: the
-        # knowledge service decides (and declines itself when the pages don't say).
-        if not ((before in SMALL_TALK_INTENTS and safety.is_knowledge_question(text))
-                or (before == "out_of_scope" and names_a_place)):
+        place = names_a_place(message, text, catalog)
+        # A question DIET calls small talk ("so how many are there?"), a bare place name ("women's?"), or
+        # "out of scope" though it names one of the hospitals: the knowledge service decides (and declines
+        # by itself when the pages don't say).
+        if not ((before in SMALL_TALK_INTENTS and (safety.is_knowledge_question(text)
+                                                   or (place and not _SIGN_OFF.search(text))))
+                or (before == "out_of_scope" and place)):
             return None
         category, wanted = "question", KNOWLEDGE_INTENT
     else:

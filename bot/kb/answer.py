@@ -148,6 +148,8 @@ class AnswerComposer:
         self.calibrator = calibrator
         self.last_features: dict[str, float] | None = None
         self._previous: int | None = None
+        self.department_passages = {i for i, p in enumerate(kb.passages)
+                                    if any((e := kb.catalog.by_name(n)) and e.type == "department" for n in p.entities)}
         self.faq_entities = [self._entities_in(" ".join(e.questions)) for e in kb.stored.faq]
         self.faq_terms = [{stem(w) for w in words(" ".join(e.questions) + " " + e.answer)} for e in kb.stored.faq]
         self.faq_answer_words = [" ".join(words(e.answer)) for e in kb.stored.faq]
@@ -359,8 +361,6 @@ class AnswerComposer:
         # Asked about a hospital with no department in view: its own pages before its departments' pages.
         hospital_level = bool(entity and entity.type == "hospital"
                               and not {"department", "dept", "unit", "team"} & set(words(question)))
-        department_passages = {i for i, p in enumerate(self.kb.passages)
-                               if any((e := self.kb.catalog.by_name(n)) and e.type == "department" for n in p.entities)}
         unseen = [t for t in terms if t not in self.kb.idf and t not in GENERIC_WORDS
                   and not any(in_aspect(t, g) for g in ASPECTS.values()) and not prefix_match(t, self.kb.vocabulary_terms)]
         # How much of the question the unseen words are: one odd word among several the pages use
@@ -429,7 +429,7 @@ class AnswerComposer:
                 conf *= 1.08  # "did they get an award for it?": "it" is most likely what was just said
             if school_only and focus not in self.kb.passages[p].entities:
                 conf *= 0.9
-            if hospital_level and p in department_passages:
+            if hospital_level and p in self.department_passages:
                 conf *= 0.9  # "how many staff does SAHZU have?" is the hospital's count, not its ultrasound team's
             out.append(Candidate(s_id, p, sentence["text"], cos, cov, conf, conf + rank_bonus[p], literal, share))
         out.sort(key=lambda c: -c.score)

@@ -218,8 +218,13 @@ def _same_root(a: str, b: str) -> bool:
     return n >= min(len(a), len(b)) - 3
 
 
+@lru_cache(maxsize=8192)
+def _stems(text: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in words(text))  # page sentences are looked at for many nouns per question
+
+
 def numbers_near(text: str, noun: str) -> set[str]:
-    tokens = [stem(w) for w in words(text)]
+    tokens = _stems(text)
     found = set()
     for i, token in enumerate(tokens):
         if token == noun:

@@ -210,7 +210,7 @@ def prefix_match(term: str, sentence_terms: set[str]) -> bool:
 
 def _same_root(a: str, b: str) -> bool:
     """"infectious" ~ "infection", "operative" ~ "operation": a long shared beginning, different endings."""
-    if len(a) < 7 or len(b) < 7 or a[:6] != b[:6]:
+    if len(a) < 7 or len(b) < 7 or a[:7] != b[:7]:
         return False
     n = 6
     while n < min(len(a), len(b)) and a[n] == b[n]:

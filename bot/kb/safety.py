@@ -61,7 +61,9 @@ _MEDICAL_ADVICE = re.compile(
 _APPOINTMENT = re.compile(
     r"\b(book|schedule|reschedule|cancel|make|get|arrange)\b.{0,25}\b(appointment|consultation|visit|slot|registration)\b|"
     r"\b(book|schedule|register|sign) me\b|"
-    r"\b(change|move|cancel) my (registration|booking|reservation)\b|\breserve\b|\bfree slots?\b|\bslots? (with|for|at)\b|挂号|预约|"
+    r"\b(change|move|cancel) my (registration|booking|reservation)\b|\b(next|earliest|first) available\b|"
+    r"\b(get|grab|take) (me )?a (queue |registration )?(number|ticket)\b|\bregist(er|ration) (me )?(for|with|at)\b|"
+    r"\bsee (dr|doctor|prof|professor)\.? \w+ (on|at|tomorrow|today|next|this)\b|\bsign (me )?up (for|with)\b|\breserve\b|\bfree slots?\b|\bslots? (with|for|at)\b|挂号|预约|"
     r"\b(reschedule|re-schedule)\b|\bbook (me |a |an )|\bappointment\b|\bappts?\b|"
     r"\b(move|change|cancel|postpone|push back) my (\w+ ){0,2}(appointment|appt|visit|scan|mri|ct|x-ray|surgery|operation|check-?up|test)\b",
     re.IGNORECASE,

@@ -69,3 +69,10 @@ def test_short_follow_ups_are_questions_but_questions_about_the_bot_are_not():
         assert safety.is_knowledge_question(q), q
     for q in ("how are you", "what can you do", "who are you", "hi", "thanks a lot", "what's up"):
         assert not safety.is_knowledge_question(q), q
+
+
+def test_more_ways_to_ask_for_a_booking():
+    for q in ("what's the earliest available time with a heart surgeon", "register me with the eye clinic",
+              "i'd like to see prof wang tomorrow", "get me a registration number for the kids hospital"):
+        assert safety.category(q) == "appointment", q
+    assert safety.category("how many doctors does the ultrasound department have") is None

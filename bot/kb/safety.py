@@ -55,6 +55,10 @@ _MEDICAL_ADVICE = re.compile(
     r"\bwhat (should|can) i (eat|drink|do|take|use)\b|\bdo(es)? my \w+ need\b|"
     r"\bwhat (disease|illness|condition|problem) (do )?(i|he|she|my \w+) (have|has|got)\b|\bwhat (does )?(that|this|it) means?\b|"
     r"\b(better|best|right) (for|treatment for) (me|him|her|my \w+)\b|\bhow (much|many) \w+ (i|we) (can|should) (take|give|use)\b|"
+    r"\bwhat('s| is) the best (treatment|medicine|cure|therapy) for\b|\bhow (do|can|should) (i|we) (treat|cure|get rid of)\b|"
+    r"\bwhat (causes|caused)\b|\bsymptoms? of\b|\bcan (it|this|that|my \w+) be cured\b|\bhow long (does|will) (the )?recovery\b|"
+    r"\bis (surgery|an operation|chemo\w*|radiotherapy) (necessary|needed|required|the only option)\b|"
+    r"\b(which|what) (medicine|medication|drug|antibiotic|painkiller)s? (for|should|can|do)\b|"
     r"\b(i|my (child|son|daughter|wife|husband|mother|father|baby)) (have|has|had|got) (a |an )?\w+ (pain|ache|fever|rash|lump|cough)",
     re.IGNORECASE,
 )

@@ -76,3 +76,10 @@ def test_more_ways_to_ask_for_a_booking():
               "i'd like to see prof wang tomorrow", "get me a registration number for the kids hospital"):
         assert safety.category(q) == "appointment", q
     assert safety.category("how many doctors does the ultrasound department have") is None
+
+
+def test_treatment_and_cause_questions_get_no_advice():
+    for q in ("what's the best treatment for piles", "how do i treat a burn at home", "what causes stomach cramps",
+              "is surgery necessary for a hernia", "which antibiotic for a sore throat"):
+        assert safety.category(q) == "medical_advice", q
+    assert safety.category("what does the gi surgery department treat") is None

@@ -194,11 +194,15 @@ class AnswerComposer:
         mentioned_only = [m.name for m in self.kb.catalog.find(question) if not self.kb.catalog.has_home(m.name)]
         if focus is None and named:
             focus = self.kb.catalog.most_specific(named)
+        if focus is None and not mentioned_only and COUNT_QUESTION.search(normalize(question)) \
+                and count_nouns_of(question, terms) == {"hospital"}:
+            # "How many hospitals are there?" counts the school's network: its pages answer it.
+            focus = next((e.name for e in self.kb.catalog.entities if e.type == "school"), None)
         placed = self._department_placement(question, named, focus)
         if placed:
             return placed
         if set(terms) <= _OVERVIEW_WORDS and not ASKS_FOR_LIST.search(normalize(question)) \
-                and "departments" not in words(question):
+                and not COUNT_QUESTION.search(normalize(question)) and "departments" not in words(question):
             return self.overview(focus) if focus else self.decline(focus=focus)
         focus_entity = self.kb.catalog.by_name(focus) if focus else None
         if focus_entity and focus_entity.type in _REFERENCE_WORDS:

@@ -231,9 +231,13 @@ def numbers_near(text: str, noun: str) -> set[str]:
             # The nearest number before the noun, across at most three words ("9 non-direct affiliated hospitals").
             window = tokens[max(0, i - 4):i]
             for j in range(len(window) - 1, -1, -1):
+                if window[j] in COUNT_NOUNS:
+                    break  # "3200 beds including the Hospital": that number counts beds
                 t = NUMBER_WORDS.get(window[j], window[j])
-                if j + 1 < len(window) and window[j + 1] in ("st", "nd", "rd", "th"):
-                    continue  # "1 st Peoples Hospital" is a name, not a count
+                if j + 1 < len(window) and window[j + 1] in ("st", "nd", "rd", "th", "of"):
+                    continue  # "1 st Peoples Hospital" is a name and "#14 of the Best Hospitals" a rank, not counts
+                if j > 0 and window[j - 1] in ("top", "rank", "no", "number"):
+                    continue  # "Top 3 womens hospital" is a rank too
                 if t.isdigit():
                     found.add(t)
                     break

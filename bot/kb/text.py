@@ -107,7 +107,8 @@ def stem(word: str) -> str:
     if word in IRREGULAR:
         return IRREGULAR[word]
     for suffix, repl in (("ies", "y"), ("uses", "us"), ("'s", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+        # "campus", "famous", "analysis" end in s without being plurals.
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith(("ss", "us", "is")):
             return word[: -len(suffix)] + repl
     return word
 

@@ -201,3 +201,13 @@ def test_what_the_visitor_sets_aside_is_not_the_answer(kb):
 def test_how_big_means_beds(composer):
     a = composer.answer("how big is the women's hospital")
     assert "1200 beds" in a.text, a.text
+
+
+def test_counting_hospitals_is_a_question_about_the_network(composer):
+    from bot.kb.question import numbers_near
+    # A rank is not a count: "#14 of the Best Hospitals", "Top 3 womens hospital".
+    assert numbers_near("rank 14 of the best hospitals in china", "hospital") == set()
+    assert numbers_near("Top 3 womens hospital in China", "hospital") == set()
+    assert numbers_near("3 campuses (~2500 beds) including the Hospital", "hospital") == set()
+    a = composer.answer("how many affiliated hospitals are there")
+    assert "7 affiliated hospitals" in a.text or "10 non-direct" in a.text, a.text

@@ -79,3 +79,9 @@ def test_surgery_volume_is_a_count_question():
     from bot.kb.question import COUNT_QUESTION as _COUNT_QUESTION
     assert _COUNT_QUESTION.search("what surgery volume does sir run run shaw do in a year")
     assert not _COUNT_QUESTION.search("what surgery is sir run run shaw known for")
+
+
+def test_words_ending_in_us_or_is_are_not_plurals():
+    from bot.kb.text import stem
+    assert stem("campus") == stem("campuses") == "campus"
+    assert stem("famous") == "famous" and stem("diagnosis") == "diagnosis" and stem("beds") == "bed"

@@ -97,7 +97,7 @@ def _date_phrase(date: str) -> str:
 def clause_window(sentence: str, noun: str) -> str:
     """The clauses that state a count: from the first to the last one naming the noun, plus the next
     clause when the count is followed by the items it counts ("two campuses, Jiefang Road and Binjiang")."""
-    clauses = [c.strip() for c in re.split(r"(?<=,)\s*", sentence) if c.strip()]
+    clauses = [c.strip() for c in re.split(r"(?<=,)\s+", sentence) if c.strip()]  # "3,200" is one number
     hits = [i for i, c in enumerate(clauses) if noun in {stem(w) for w in words(c)}]
     if not hits:
         return sentence
@@ -201,6 +201,9 @@ class AnswerComposer:
         placed = self._department_placement(question, named, focus)
         if placed:
             return placed
+        compared = self._compare(question, named, terms)
+        if compared:
+            return compared
         if set(terms) <= _OVERVIEW_WORDS and not ASKS_FOR_LIST.search(normalize(question)) \
                 and not COUNT_QUESTION.search(normalize(question)) and "departments" not in words(question):
             return self.overview(focus) if focus else self.decline(focus=focus)
@@ -291,6 +294,36 @@ class AnswerComposer:
         return self._compose(best, candidates, focus)
 
     # ---- pieces ------------------------------------------------------------------------------
+    def _compare(self, question: str, named: set[str], terms: list[str]) -> Answer | None:
+        """"Which has more beds, the women's or the children's hospital?": each one's number, then the answer."""
+        places = [n for n in named if self.kb.catalog.by_name(n).type in ("hospital", "department")]
+        q = normalize(question)
+        nouns = count_nouns_of(question, terms)
+        if len(places) != 2 or not nouns or not re.search(r"\b(more|fewer|less|bigger|larger|smaller|most)\b", q):
+            return None
+        qvec = self.kb.encode_query(spelled_out(question))
+        stated = []
+        for place in sorted(places):
+            hits = self.kb.retrieve(qvec, terms, self.k, place)
+            for c in self._candidates(question, qvec, terms, hits, place):
+                numbers = {int(n) for noun in nouns for n in numbers_near(c.text, noun)}
+                if numbers:
+                    stated.append((place, max(numbers), c))
+                    break
+        if len(stated) != 2:
+            return None  # one of them states no number: the usual answer path says what is known
+        (a, na, ca), (b, nb, cb) = stated
+        fewer = bool(re.search(r"\b(fewer|less|smaller)\b", q))
+        if na == nb:
+            verdict = "The pages give the same number for both."
+        else:
+            winner = a if (na > nb) != fewer else b
+            verdict = f"So the {winner} has {'fewer' if fewer else 'more'}."
+        noun = sorted(nouns)[0]
+        text = f"{a}: {clause_window(ca.text, noun).rstrip('.')}. {b}: {clause_window(cb.text, noun).rstrip('.')}. {verdict}"
+        sources = [self._source(self.kb.passages[ca.passage]), self._source(self.kb.passages[cb.passage])]
+        return Answer("answer", self._trim(text), min(ca.confidence, cb.confidence), sources)
+
     def _department_placement(self, question: str, named: set[str], focus: str | None) -> Answer | None:
         """Which hospital a department belongs to, as far as the pages say; never another hospital's department."""
         entity = self.kb.catalog.by_name(focus) if focus else None
@@ -482,7 +515,7 @@ class AnswerComposer:
         aspect_words = set().union(*(ASPECTS[a] for a in aspects & ENTITY_ASPECTS))
         # "the hospital", "it", or a bare "hospital ranking?" with no hospital named or remembered.
         generic = bool(GENERIC_REFERENCE.search(normalize(question))) or (
-            "hospital" in words(question) and not re.search(r"\b(which|what)\b", normalize(question)))
+            "hospital" in self.kb.catalog.correct(words(question)) and not re.search(r"\b(which|what)\b", normalize(question)))
         if not generic and [t for t in terms if t not in aspect_words and t not in GENERIC_WORDS]:
             return None  # "thyroid FNA award year" is specific enough to answer
         per_entity = [(n, c) for n, c in self._best_per_entity(candidates) if c.confidence >= 0.8 * self.threshold]

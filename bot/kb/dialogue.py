@@ -54,7 +54,10 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
             return Resolved(_with_place(previous, focus, catalog), focus, True)
         return Resolved(text, focus, False)
     previous = context["last_question"]
-    if previous and _refers_back(text):
+    swapped = _with_new_object(text, previous)
+    if swapped:
+        text = swapped
+    elif previous and _refers_back(text):
         # "how many of them?" / "what kinds?" after "list the cooperated hospitals" / "how many machines":
         # the earlier question's topic words complete this one.
         text = f"{text.rstrip(' ?.!')} {' '.join(_topic_words(previous, catalog))}".strip()
@@ -72,10 +75,27 @@ _BACK_REFERENCES = {"them", "they", "those", "these", "ones", "kind", "kinds", "
                     "there", "which", "what", "how", "many", "much", "of", "are", "is", "so", "and", "the", "in",
                     "total", "all", "altogether", "exactly", "list", "name", "names", "their", "other", "else",
                     "far", "now", "yet", "overall", "roughly", "approximately", "about", "do", "does", "have", "has",
-                    "called", "named", "was", "were", "first", "oldest", "biggest", "largest", "best"}
+                    "called", "named", "was", "were", "first", "oldest", "biggest", "largest", "best", "some", "few",
+                    "any", "more"}
 # Question words dropped when the earlier question's topic is carried over.
 _QUESTION_WORDS = {"how", "many", "much", "what", "which", "who", "when", "where", "list", "name", "names", "does",
                    "do", "did", "is", "are", "was", "were", "has", "have", "can", "could", "tell", "me", "give", "show"}
+
+
+_AND_ALSO = re.compile(r"^\s*(and|what about|how about|and what about)\s+(the\s+)?(?P<rest>.+?)\s*\??\s*$", re.IGNORECASE)
+_QUESTION_START = re.compile(r"^(what|how|when|which|who|where|why|is|are|do|does|did|can|has|have)\b", re.IGNORECASE)
+_QUESTION_LEAD = re.compile(r"^\s*(how many|how much|how often|when (was|did|were)|what (is|are|was)|which|who|where)\b", re.IGNORECASE)
+
+
+def _with_new_object(text: str, previous: str | None) -> str | None:
+    """"how many CEUS a year?" + "and guided procedures?" -> "how many guided procedures a year?": the
+    earlier question asked again about another thing (a place is swapped elsewhere)."""
+    match = _AND_ALSO.match(text)
+    lead = _QUESTION_LEAD.match(previous or "")
+    if not match or not lead or len(words(match.group("rest"))) > 4 or _QUESTION_START.match(match.group("rest")):
+        return None  # "and what do they treat?" is a question of its own
+    tail = re.search(r"\b(a|per|each|every) (year|yr|day|week|month)\b|\bannually\b|\bin \d{4}\b", previous, re.IGNORECASE)
+    return f"{lead.group(0)} {match.group('rest')}" + (f" {tail.group(0)}" if tail else "")
 
 
 def _refers_back(text: str) -> bool:

@@ -14,7 +14,7 @@ STOPWORDS = frozenset(
     totally altogether roughly approximately overall separate separately different exactly really actually
     please tell know want like get give let some any all as if than then so such not no yes also just very
     much many number count total volume amount quantity does doe hi hello thanks thank ok okay one ones s re ve ll d m
-    explain describe show list name give need find looking look say says kind sort type u ur pls plz per whats done doing up help helps use used uses using work works working go goes going take make made got happen happened happens mean means called named exist exists
+    explain describe show list name give need find looking look say says kind sort type u ur r abt wat pls plz per whats done doing up help helps use used uses using work works working go goes going take make made got happen happened happens mean means called named exist exists
     roughly approximately around nearly about exactly really actually currently presently still ever""".split()
 )
 
@@ -44,6 +44,12 @@ def normalize(text: str) -> str:
     # Idioms for a founding date and for what a place does best.
     text = re.sub(r"\b(first )?open(ed|s)? (its|their|the) doors\b", "opened", text)
     text = re.sub(r"\b(best|good|strong|great|excellent) at\b", "specialty", text)
+    # Lay names for what the pages call by medical names.
+    text = re.sub(r"\b(food ?pipe|gullet)\b", "esophagus", text)
+    text = re.sub(r"\bheart (echo|ultrasound|scan)s?\b", "echocardiography", text)
+    text = re.sub(r"\b(breast (x-?rays?|scans?|screening)|mammograms?)\b", "mammography", text)
+    text = re.sub(r"\blining of the (belly|abdomen|tummy|stomach)\b", "peritoneum", text)
+    text = re.sub(r"\bpeople (with|who have|suffering from)\b", r"patients \1", text)
     # A hospital's size, on these pages, is its number of beds.
     text = re.sub(r"\bhow (big|large)\b", "how many beds", text)
     return text

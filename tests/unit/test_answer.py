@@ -211,3 +211,9 @@ def test_counting_hospitals_is_a_question_about_the_network(composer):
     assert numbers_near("3 campuses (~2500 beds) including the Hospital", "hospital") == set()
     a = composer.answer("how many affiliated hospitals are there")
     assert "7 affiliated hospitals" in a.text or "10 non-direct" in a.text, a.text
+
+
+def test_two_places_compared_by_their_stated_numbers(composer):
+    a = composer.answer("which has more beds, the women's or the children's hospital?")
+    assert "~1300 beds" in a.text and "~1200 beds" in a.text and "So the Children's Hospital has more." in a.text, a.text
+    assert len(a.sources) == 2

@@ -148,3 +148,10 @@ def test_which_hospital_after_a_department_answer_asks_where_that_department_is(
     # A remembered hospital does not answer "which hospitals...?"
     ctx = {"focus": "Second Affiliated Hospital", "last_question": "beds", "pending": None}
     assert dialogue.resolve("which hospitals are jci accredited", ctx, kb.catalog).focus is None
+
+
+def test_and_another_thing_asks_the_earlier_question_about_it(kb):
+    ctx = {"focus": "Ultrasound", "last_question": "how many ceus a year", "pending": None}
+    assert dialogue.resolve("and guided procedures?", ctx, kb.catalog).question == "how many guided procedures a year"
+    # A question of its own is left alone.
+    assert dialogue.resolve("and what do they treat", ctx, kb.catalog).question == "and what do they treat"

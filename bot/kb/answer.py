@@ -24,7 +24,7 @@ from bot.kb.retrieve import KnowledgeBase
 from bot.kb.text import GENERIC_WORDS, STOPWORDS, normalize, spelled_out, stem, words
 
 # "Tell me about X", "info on X please": no particular fact asked, so give X's profile.
-_REFERS_TO_LAST_ANSWER = re.compile(r"\b(it|that|this|those|these|them)\b")
+_REFERS_TO_LAST_ANSWER = re.compile(r"\b(it|that|this|those|these|them|some|ones)\b")
 _OVERVIEW_WORDS = {"info", "information", "detail", "details", "anything", "something", "overview", "more", "hospital",
                    "department", "dept", "tell", "about", "introduce", "introduction", "summary"}
 UNSEEN_SHARE_FULL = 0.25

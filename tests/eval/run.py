@@ -231,10 +231,12 @@ def main(argv: list[str] | None = None) -> int:
             lines += ["<details><summary>bot failures</summary>", ""]
             lines += [f"- `{f['id']}` {f['say']!r} -> {f['got']!r}" for f in bot_res["failures"]]
             lines += ["", "</details>", ""]
-        summary.append(f"{name}: answers {bot_res['answer_accuracy']:.0%} (baselines bm25 "
-                       f"{systems['bm25-top1']['answer_accuracy']:.0%}, dense {systems['dense-top1']['answer_accuracy']:.0%}), "
-                       f"out-of-scope declined {bot_res['per_kind'].get('out_of_scope', 0):.0%}, "
-                       f"follow-ups {bot_res['per_kind'].get('followup', 0):.0%}, all {bot_res['overall']:.0%}")
+        def pct(kind: str, res: dict) -> str:
+            return f"{res['per_kind'][kind]:.0%}" if kind in res["per_kind"] else "n/a"  # a set without that kind
+
+        summary.append(f"{name}: answers {pct('answer', bot_res)} (baselines bm25 {pct('answer', systems['bm25-top1'])}, "
+                       f"dense {pct('answer', systems['dense-top1'])}), out-of-scope declined {pct('out_of_scope', bot_res)}, "
+                       f"follow-ups {pct('followup', bot_res)}, all {bot_res['overall']:.0%}")
     lines += [f"REST latency over {latency['requests']} requests: p50 {latency['p50_ms']} ms, p95 {latency['p95_ms']} ms.",
               f"RSS: {rss}" if rss else "", "", "![accuracy per kind](accuracy.png)"]
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")

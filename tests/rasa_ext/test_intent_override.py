@@ -27,6 +27,7 @@ def _after(text: str, predicted: str, entities: list | None = None) -> str:
     ("ok cancel my appointment on friday", "affirm", "book_appointment"),
     ("so how many are there", "greet", "ask_knowledge"),
     ("women's?", "greet", "ask_knowledge"),
+    ("how up to date is this info", "help", "ask_knowledge"),
     ("srrsh parking", "out_of_scope", "ask_knowledge"),
 ])
 def test_safety_words_questions_and_places_override_the_classifier(text, predicted, wanted):

@@ -16,9 +16,10 @@ from bot.kb.entities import mentions_unknown_hospital
 from bot.kb.ingest import Passage
 from bot.kb.question import (
     ABOUT_FRESHNESS, ASKS_FOR_LIST, ASPECTS, COUNT_QUESTION, ENTITY_ASPECTS, GENERIC_REFERENCE, LOGISTICS,
-    NOTABLE_PERSON, PERSON_NAMED, PERSON_QUESTION, PERSON_ROLE, PROCEDURAL, SMALLEST, SUPERLATIVE, WHICH_PLACE,
-    RELATIVE_YEAR, SUB_UNIT, WHICH_NAMES, YEAR, YEAR_QUESTION, answer_type_match, asked_aspect_groups, aspect_depth, aspects_of, count_nouns_of,
-    aspect_group, coverage, excluded_terms, in_aspect, literal_share, names_several, numbers_near, prefix_match, states_count,
+    NOTABLE_PERSON, PERSON_NAMED, PERSON_QUESTION, PERSON_ROLE, PROCEDURAL, RELATIVE_YEAR, SMALLEST, SUB_UNIT,
+    SUPERLATIVE, WHICH_NAMES, WHICH_PLACE, YEAR, YEAR_QUESTION, answer_type_match, asked_aspect_groups,
+    aspect_depth, aspect_group, aspects_of, count_nouns_of, coverage, excluded_terms, in_aspect, literal_share,
+    names_several, numbers_near, prefix_match, states_count,
 )
 from bot.kb.retrieve import KnowledgeBase
 from bot.kb.text import GENERIC_WORDS, STOPWORDS, normalize, spelled_out, stem, words
@@ -109,13 +110,13 @@ def clause_window(sentence: str, noun: str) -> str:
 
 
 def decision_features(best: Candidate, candidates: list[Candidate], terms: list[str], focus: str | None,
-                      question: str = "", context_text: str = "", sentence_terms: set[str] | None = None) -> dict[str, float]:
+                      question: str = "", sentence_terms: set[str] | None = None) -> dict[str, float]:
     """What the answer-or-decline decision looks at, beyond the best sentence's own score."""
     others = [c.confidence for c in candidates[1:] if c.sentence != best.sentence]
     groups = asked_aspect_groups(terms)
     aspect_match = not groups or any(g & (sentence_terms or set()) for g in groups)
     return {
-        "type_match": answer_type_match(question, f"{best.text} {context_text}", terms),
+        "type_match": answer_type_match(question, best.text, terms),
         "aspect_match": float(aspect_match),
         "confidence": best.confidence,
         "cosine": best.cosine,
@@ -147,7 +148,6 @@ class AnswerComposer:
         # the best sentence's score against `threshold` (which also gates list and clarification entries).
         self.calibrator = calibrator
         self.last_features: dict[str, float] | None = None
-        self._previous: int | None = None
         self.department_passages = {i for i, p in enumerate(kb.passages)
                                     if any((e := kb.catalog.by_name(n)) and e.type == "department" for n in p.entities)}
         self.faq_entities = [self._entities_in(" ".join(e.questions)) for e in kb.stored.faq]
@@ -183,18 +183,20 @@ class AnswerComposer:
 
     # ---- main entry --------------------------------------------------------------------------
     def answer(self, question: str, focus: str | None = None, previous_passage: int | None = None) -> Answer:
+        q = normalize(question)
         unknown = mentions_unknown_hospital(question)
         if unknown:
             return self.decline(f"the {unknown.title()}", focus=None)
-        if ABOUT_FRESHNESS.search(normalize(question)):
+        if ABOUT_FRESHNESS.search(q):
             return self.freshness()
         excluded = excluded_terms(question)
-        terms = [t for t in self.terms_of(question) if t not in excluded] or self.terms_of(question)
+        all_terms = self.terms_of(question)
+        terms = [t for t in all_terms if t not in excluded] or all_terms
         named = self._entities_in(question)
         mentioned_only = [m.name for m in self.kb.catalog.find(question) if not self.kb.catalog.has_home(m.name)]
         if focus is None and named:
             focus = self.kb.catalog.most_specific(named)
-        if focus is None and not mentioned_only and COUNT_QUESTION.search(normalize(question)) \
+        if focus is None and not mentioned_only and COUNT_QUESTION.search(q) \
                 and count_nouns_of(question, terms) == {"hospital"}:
             # "How many hospitals are there?" counts the school's network: its pages answer it.
             focus = next((e.name for e in self.kb.catalog.entities if e.type == "school"), None)
@@ -204,8 +206,8 @@ class AnswerComposer:
         compared = self._compare(question, named, terms)
         if compared:
             return compared
-        if set(terms) <= _OVERVIEW_WORDS and not ASKS_FOR_LIST.search(normalize(question)) \
-                and not COUNT_QUESTION.search(normalize(question)) and "departments" not in words(question):
+        if set(terms) <= _OVERVIEW_WORDS and not ASKS_FOR_LIST.search(q) \
+                and not COUNT_QUESTION.search(q) and "departments" not in words(question):
             return self.overview(focus) if focus else self.decline(focus=focus)
         focus_entity = self.kb.catalog.by_name(focus) if focus else None
         if focus_entity and focus_entity.type in _REFERENCE_WORDS:
@@ -219,8 +221,8 @@ class AnswerComposer:
         if faq:
             return faq
         hits = self.kb.retrieve(qvec, terms, self.k, focus)
-        self._previous = previous_passage if _REFERS_TO_LAST_ANSWER.search(normalize(question)) else None
-        candidates = self._candidates(question, qvec, terms, hits, focus, mentioned_only)
+        previous = previous_passage if _REFERS_TO_LAST_ANSWER.search(q) else None
+        candidates = self._candidates(question, qvec, terms, hits, focus, mentioned_only, previous=previous)
         if not candidates:
             return self.decline(focus, focus=focus)
         best = candidates[0]
@@ -237,12 +239,12 @@ class AnswerComposer:
             if clarify:
                 return clarify
         best_passage = self.kb.passages[best.passage]
-        self.last_features = decision_features(best, candidates, terms, focus, question, "",
+        self.last_features = decision_features(best, candidates, terms, focus, question,
                                                self.kb.sentence_terms[best.sentence])
         confidence, threshold = best.confidence, self.threshold
         if self.calibrator:
             confidence, threshold = self.calibrator.probability(self.last_features), self.calibrator.threshold
-        conflict = self._wide_conflict(question, qvec, terms, hits, best, focus, mentioned_only)
+        conflict = self._wide_conflict(question, qvec, terms, hits, best, focus, mentioned_only, previous)
         if conflict and best.coverage >= 0.6:
             # Two pages stating different counts for the same thing is no reason to doubt either: the
             # runner-up's closeness (a low margin) is the disagreement itself.
@@ -250,7 +252,7 @@ class AnswerComposer:
         if confidence < threshold:
             return self.decline(focus, focus=focus, confidence=confidence)
         features = self.last_features
-        if YEAR_QUESTION.search(normalize(question)) and not YEAR.search(best.text):
+        if YEAR_QUESTION.search(q) and not YEAR.search(best.text):
             # "When did it open?" with no year on the page: any sentence found is about something else.
             return self.decline(focus, focus=focus, confidence=confidence)
         specifics = self._specifics(terms, mentioned_only)
@@ -261,13 +263,13 @@ class AnswerComposer:
             # (a number, a year, a name) nor anything else the visitor said: "Zhoushan Hospital beds",
             # "how many MRI scanners does SRRSH have" answered with its campuses.
             return self.decline(focus, focus=focus, confidence=confidence)
-        if PERSON_ROLE.search(normalize(question)) and not PERSON_NAMED.search(best.text):
+        if PERSON_ROLE.search(q) and not PERSON_NAMED.search(best.text):
             # "Who is the dean?": a sentence about the place that names nobody does not answer it.
             return self.decline(focus, focus=focus, confidence=confidence)
         asked_years = set(YEAR.findall(question))
         # The page's own date counts only for a sentence that states no year of its own.
         page_years = set(YEAR.findall(f"{best.text} {best_passage.section}")) or set(YEAR.findall(best_passage.date or ""))
-        relative = RELATIVE_YEAR.search(normalize(question)) and YEAR.search(best.text)
+        relative = RELATIVE_YEAR.search(q) and YEAR.search(best.text)
         if (asked_years and not asked_years & page_years) or relative:
             # "How many scans in 2023?" answered with 2006's figures would be a wrong number.
             declined = self.decline(focus, focus=focus, confidence=confidence)
@@ -275,17 +277,17 @@ class AnswerComposer:
             if stated:
                 declined.text += f" (The page gives figures for {', '.join(stated)}.)"
             return declined
-        unit = SUB_UNIT.search(normalize(question))
-        if (unit and COUNT_QUESTION.search(normalize(question)) and stem(unit.group(1)) in terms
+        unit = SUB_UNIT.search(q)
+        if (unit and COUNT_QUESTION.search(q) and stem(unit.group(1)) in terms
                 and not prefix_match(stem(unit.group(1)), self.kb.sentence_own_terms[best.sentence])):
             # "Beds in the Women's Hospital's neonatal unit": the hospital's own count is not the unit's.
             return self.decline(focus, focus=focus, confidence=confidence)
-        if PROCEDURAL.search(normalize(question)) and not (best.coverage >= 1.0 and best.cosine >= 0.75):
+        if PROCEDURAL.search(q) and not (best.coverage >= 1.0 and best.cosine >= 0.75):
             # "How do I apply / register / get there?": the pages describe the places, not procedures;
             # a description that merely shares words with the question is not an answer to it.
             return self.decline(focus, focus=focus, confidence=best.confidence)
         listed = self._section_list(terms, best)
-        if not listed and ASKS_FOR_LIST.search(normalize(question)):
+        if not listed and ASKS_FOR_LIST.search(q):
             # "Give me the names": a bullet list whose heading the visitor named answers it, even when a
             # sentence that mentions the same heading words ranks first.
             listed = next(filter(None, (self._section_list(terms, c) for c in candidates[1:6])), None)
@@ -376,7 +378,8 @@ class AnswerComposer:
         return Answer("faq", e.answer, similarity, [Source(e.page, e.title, e.section, e.date)], focus=focus)
 
     def _candidates(self, question: str, qvec: np.ndarray, terms: list[str], hits, focus: str | None,
-                    mentioned_only: list[str] | None = None, extra: list[int] | None = None) -> list[Candidate]:
+                    mentioned_only: list[str] | None = None, extra: list[int] | None = None,
+                    previous: int | None = None) -> list[Candidate]:
         passages = [h.passage for h in hits] + [i for i in extra or [] if i not in {h.passage for h in hits}]
         entity = self.kb.catalog.by_name(focus) if focus else None
         # A named hospital or department restricts answers to its own passages; the school is the
@@ -462,7 +465,7 @@ class AnswerComposer:
                 conf *= unseen_factor if cos < 0.7 else max(unseen_factor, 0.85)
             if excluded and excluded & self.kb.sentence_own_terms[s_id]:
                 conf *= 0.6  # "apart from CT and MRI": a sentence about CT or MRI is what was set aside
-            if p == self._previous:
+            if p == previous:
                 conf *= 1.08  # "did they get an award for it?": "it" is most likely what was just said
             if school_only and focus not in self.kb.passages[p].entities:
                 conf *= 0.9
@@ -541,7 +544,7 @@ class AnswerComposer:
         return Answer("clarify", "Which one do you mean? The pages describe several.", top, buttons=buttons)
 
     def _wide_conflict(self, question: str, qvec: np.ndarray, terms: list[str], hits, best: Candidate,
-                       focus: str | None, mentioned_only: list[str]) -> Answer | None:
+                       focus: str | None, mentioned_only: list[str], previous: int | None = None) -> Answer | None:
         nouns = count_nouns_of(question, terms)
         # "Which regional hospitals...?" names hospitals without asking how many there are.
         if not nouns or (nouns <= {"hospital"} and not COUNT_QUESTION.search(normalize(question))):
@@ -549,7 +552,7 @@ class AnswerComposer:
         # Pages that disagree may not both be in the top hits: widen to every passage about the same place.
         best_entities = set(self.kb.passages[best.passage].entities)
         related = [i for i, p in enumerate(self.kb.passages) if best_entities & set(p.entities)]
-        wide = self._candidates(question, qvec, terms, hits, focus, mentioned_only, extra=related)
+        wide = self._candidates(question, qvec, terms, hits, focus, mentioned_only, extra=related, previous=previous)
         return self._conflict(nouns, [best] + [c for c in wide if c.sentence != best.sentence], focus)
 
     def _conflict(self, nouns: set[str], candidates: list[Candidate], focus: str | None) -> Answer | None:

@@ -74,6 +74,8 @@ LOGISTICS = {stem(w) for w in """hour hours opening closing schedule timetable p
     wednesday thursday friday saturday sunday""".split()}
 
 COUNT_NOUNS = {"campus", "bed", "hospital", "employee", "staff", "student", "faculty"}
+# Each count noun's aspect group ("staff" -> employees, doctors, people...): "10 doctors" counts staff.
+_COUNT_NOUN_SYNONYMS = {n: next((g for g in ASPECTS.values() if n in g), set()) for n in COUNT_NOUNS}
 NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
                  "eight": "8", "nine": "9", "ten": "10"}
 
@@ -182,14 +184,14 @@ def count_nouns_of(question: str, terms: list[str] | None = None) -> set[str]:
         first = next((stem(w) for w in counted.group(2).split() if w not in STOPWORDS), None)
         if first and first not in {"big", "size", "where", "located"}:
             nouns.update(n for n in COUNT_NOUNS
-                         if first == n or in_aspect(first, next((g for g in ASPECTS.values() if n in g), set())))
+                         if first == n or in_aspect(first, _COUNT_NOUN_SYNONYMS[n]))
     return nouns
 
 
 def states_count(text: str, nouns: set[str]) -> bool:
     if nouns:
         # "10 professional doctors" states a count of staff.
-        return any(numbers_near(text, w) for n in nouns for w in {n} | next((g for g in ASPECTS.values() if n in g), set()))
+        return any(numbers_near(text, w) for n in nouns for w in {n} | _COUNT_NOUN_SYNONYMS[n])
     return any(w.isdigit() or w in NUMBER_WORDS for w in words(text))
 
 

@@ -30,6 +30,10 @@ _OVERVIEW_WORDS = {"info", "information", "detail", "details", "anything", "some
                    "department", "dept", "tell", "about", "introduce", "introduction", "summary"}
 UNSEEN_SHARE_FULL = 0.25
 UNSEEN_WEIGHT = 0.5
+# "Which hospitals are affiliated?", "list the hospitals": with no place named, the hospitals asked for are the
+# school's network, which the school's pages list.
+_NETWORK_LIST_WORDS = {"hospital", "affiliated", "affiliate", "name", "list", "belong", "part", "network", "all",
+                       "main", "big", "major"}
 _REFERENCE_WORDS = {"department": {"department", "dept"}, "hospital": {"hospital"}}
 # Enough for every hospital with pages of its own: the visitor's choice must be among them.
 MAX_BUTTONS = 7
@@ -200,13 +204,17 @@ class AnswerComposer:
                 and count_nouns_of(question, terms) == {"hospital"}:
             # "How many hospitals are there?" counts the school's network: its pages answer it.
             focus = next((e.name for e in self.kb.catalog.entities if e.type == "school"), None)
+        network_list = (not mentioned_only and "hospitals" in words(question) and set(terms) <= _NETWORK_LIST_WORDS
+                        and bool(ASKS_FOR_LIST.search(q) or re.search(r"\b(which|what)\b", q)))
+        if focus is None and network_list:
+            focus = next((e.name for e in self.kb.catalog.entities if e.type == "school"), None)
         placed = self._department_placement(question, named, focus)
         if placed:
             return placed
         compared = self._compare(question, named, terms)
         if compared:
             return compared
-        if set(terms) <= _OVERVIEW_WORDS and not ASKS_FOR_LIST.search(q) \
+        if set(terms) <= _OVERVIEW_WORDS and not ASKS_FOR_LIST.search(q) and not network_list \
                 and not COUNT_QUESTION.search(q) and "departments" not in words(question):
             return self.overview(focus) if focus else self.decline(focus=focus)
         focus_entity = self.kb.catalog.by_name(focus) if focus else None

@@ -217,3 +217,15 @@ def test_two_places_compared_by_their_stated_numbers(composer):
     a = composer.answer("which has more beds, the women's or the children's hospital?")
     assert "~1300 beds" in a.text and "~1200 beds" in a.text and "So the Children's Hospital has more." in a.text, a.text
     assert len(a.sources) == 2
+
+
+def test_listing_hospitals_with_no_place_named_means_the_schools_network(kb):
+    # The curated entries are about the school; with nothing named, "which hospitals" still asks about it.
+    composer = AnswerComposer(kb, threshold=0.4, faq_threshold=0.5)
+    a = composer.answer("what are the names of the hospitals")
+    assert a.kind == "faq" and a.focus == "ZUSM", a
+    assert "Sir Run Run Shaw Hospital" in a.text and "Stomatology" in a.text, a.text
+    a = composer.answer("what hospitals are there?")
+    assert a.kind == "faq" and a.focus == "ZUSM" and a.sources[0].page == "zusm_medical_network", a
+    # A place named keeps the question about that place.
+    assert composer.answer("which hospitals does the children's hospital work with").focus == "Children's Hospital"

@@ -43,12 +43,12 @@ _EMERGENCY = re.compile(
 _FACILITY = re.compile(r"\b(stroke|chest pain|trauma|burns?|poison(ing)?) (center|centre|unit|ward|department|dept)\b", re.IGNORECASE)
 _MEDICAL_ADVICE = re.compile(
     r"what (medicine|medication|drug|pill)s? (should|can|do) i|should i take|how (much|many) .{0,30}(should|can) (i|we) (take|give|use)|"
-    r"dos(e|age) of|diagnos(e|is) (me|my)|do i have|is (it|this|my) .{0,30}(serious|dangerous|cancer|normal)|"
+    r"dos(e|age) of|diagnos(e|is) (me|my)|do i have|is (it|this|my) .{0,30}(serious|dangerous|cancer(?!\s*(cent(er|re)|institute|hospital|department|dept|research|programs?|unit|ward|surgery|specialists?|clinic)\b)|normal)|"
     r"what('s| is) wrong with me|treat my|cure (my|for)|prescri(be|ption)|side effects|"
     r"\bshould i (get|have|take|do|see|go|stop|start|worry)\b|\bis it safe (to|for)\b|\bis it (normal|dangerous|serious)\b|"
     r"\bwhat does (a |an |my )?(high|low|elevated|abnormal) .{0,30}mean|\bmy (symptoms|test results|results|blood test|scan results)\b|"
     r"\b(do|should|would|will) i need\b(?!.{0,20}\b(visa|passport|referral|ticket|id|insurance|letter|translator|interpreter)\b)|\bwhat could (it|this|that) be\b|\bblood in (my )?(stool|urine|poo)\b|"
-    r"\bis (a|an|my|this|it|that)\b.{0,40}\b(always|usually)? ?(cancer|cancerous|dangerous|serious|normal|malignant|benign|contagious)\b|"
+    r"\bis (a|an|my|this|it|that)\b.{0,40}\b(always|usually)? ?(cancer(?!\s*(cent(er|re)|institute|hospital|department|dept|research|programs?|unit|ward|surgery|specialists?|clinic)\b)|cancerous|dangerous|serious|normal|malignant|benign|contagious)\b|"
     r"\bmy \w+ (showed|shows|found|says|said)\b|\bis it (ok|okay|alright|all right|fine|bad) (to|if)\b|"
     r"\bcan i (stop|start|take|mix|drink|eat|skip)\b|\bshould (i|my \w+|he|she|we) (get|have|take|do|go|try|choose)\b|"
     r"\b(what )?(would|do|can) you recommend\b|\bworth it\b|\bis (the |my |his |her )?(cancer|tumou?r)\b.{0,10}\b(back|spread|gone|growing)\b|\b(does|would|could) (that|this|it) mean\b|"

@@ -19,7 +19,7 @@ from bot.kb.question import (
     NOTABLE_PERSON, PERSON_NAMED, PERSON_QUESTION, PERSON_ROLE, PROCEDURAL, RELATIVE_YEAR, SMALLEST, SUB_UNIT,
     SUPERLATIVE, WHICH_NAMES, WHICH_PLACE, YEAR, YEAR_QUESTION, answer_type_match, asked_aspect_groups,
     aspect_depth, aspect_group, aspects_of, count_nouns_of, coverage, excluded_terms, in_aspect, literal_share,
-    names_several, numbers_near, prefix_match, states_count,
+    names_several, numbers_near, prefix_match, school_is_the_scope, states_count,
 )
 from bot.kb.retrieve import KnowledgeBase
 from bot.kb.text import GENERIC_WORDS, STOPWORDS, normalize, spelled_out, stem, words
@@ -198,7 +198,7 @@ class AnswerComposer:
         terms = [t for t in all_terms if t not in excluded] or all_terms
         named = self._entities_in(question)
         mentioned_only = [m.name for m in self.kb.catalog.find(question) if not self.kb.catalog.has_home(m.name)]
-        if focus is None and named:
+        if focus is None and named and not school_is_the_scope(question, [self.kb.catalog.by_name(n).type for n in named]):
             focus = self.kb.catalog.most_specific(named)
         if focus is None and not mentioned_only and COUNT_QUESTION.search(q) \
                 and count_nouns_of(question, terms) == {"hospital"}:
@@ -503,10 +503,15 @@ class AnswerComposer:
         if not WHICH_PLACE.search(q):
             return None
         good = [(n, c) for n, c in self._best_per_entity(candidates) if c.confidence >= self.threshold]
+        nouns = count_nouns_of(question)
+        if not (nouns and SUPERLATIVE.search(q)) and good:
+            # "Which was the first outside Hangzhou?": places whose sentence lacks what the best one says
+            # are not answers, only places with a sentence near the words.
+            best_coverage = max(c.coverage for _, c in good)
+            good = [(n, c) for n, c in good if c.coverage >= best_coverage - 0.2]
         if len(good) < 2:
             return None
         top = good[0][1].confidence
-        nouns = count_nouns_of(question)
         if nouns and SUPERLATIVE.search(q):
             # "Which hospital has the most beds?": order by the number each page states.
             def stated(item):
@@ -526,7 +531,7 @@ class AnswerComposer:
         aspect_words = set().union(*(ASPECTS[a] for a in aspects & ENTITY_ASPECTS))
         # "the hospital", "it", or a bare "hospital ranking?" with no hospital named or remembered.
         generic = bool(GENERIC_REFERENCE.search(normalize(question))) or (
-            "hospital" in self.kb.catalog.correct(words(question)) and not re.search(r"\b(which|what)\b", normalize(question)))
+            "hospital" in self.kb.catalog.correct(words(question)) and not re.search(r"\b(which|whats?)\b", normalize(question)))
         if not generic and [t for t in terms if t not in aspect_words and t not in GENERIC_WORDS]:
             return None  # "thyroid FNA award year" is specific enough to answer
         per_entity = [(n, c) for n, c in self._best_per_entity(candidates) if c.confidence >= 0.8 * self.threshold]

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from bot.kb.entities import Catalog
+from bot.kb.question import WHICH_PLACE, school_is_the_scope
 from bot.kb.text import GENERIC_WORDS, normalize, words
 
 _WHICH_HOSPITAL = re.compile(r"\b(which|what) (hospital|hosp)\b")
@@ -42,6 +43,8 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
     # A button click on "which one do you mean?" carries only the choice: answer the pending question.
     if text.startswith("/") and context["pending"] and named:
         return Resolved(context["pending"], catalog.most_specific(named), True)
+    if named and school_is_the_scope(text, [catalog.by_name(n).type for n in named]):
+        return Resolved(text, None, False)
     if named:
         focus = catalog.most_specific(named)
         tokens = catalog.correct(words(text))
@@ -64,7 +67,9 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
     # "Which hospitals are JCI accredited?" asks for the place, so the remembered one must not answer it...
     # unless the remembered one is a department and the question is which hospital it belongs to.
     remembered = catalog.by_name(context["focus"]) if context["focus"] else None
-    if remembered and (not _ASKS_FOR_PLACE.search(normalize(text))
+    # "And the biggest one?" ranks the places again, whichever was discussed.
+    asks_for_place = _ASKS_FOR_PLACE.search(normalize(text)) or WHICH_PLACE.search(normalize(text))
+    if remembered and (not asks_for_place
                        or (remembered.type == "department" and _WHICH_HOSPITAL.search(normalize(text)))):
         return Resolved(text, context["focus"], True)
     return Resolved(text, None, False)

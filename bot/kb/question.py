@@ -113,7 +113,17 @@ def literal_share(terms: list[str], sentence_terms: set[str]) -> float:
 
 WHICH_PLACE = re.compile(
     r"\bwhich (of the |of zusm'?s? )?(zusm |affiliated |zju )?(hospital|hospitals|one|ones|department|departments|affiliated)\b"
-    r"|\bwhich is\b|\bwhat (hospital|hospitals)\b|\bany hospitals?\b")
+    r"|\bwhich is\b|\bwhat (hospital|hospitals)\b|\bany hospitals?\b"
+    r"|\bwh(at|ich)('s|s| is| was| are)? the (\w+est|most \w+|first|1st) ([\w()]+ ){0,3}(hospital|hospitals|one|department)\b"
+    r"|^\s*(and |what about |how about )?the (\w+est|most \w+) (hospital|one|department)\b"
+    r"|\b(in|at|of|does|has) the (biggest|largest|oldest|smallest|newest)\b")
+
+
+def school_is_the_scope(question: str, kinds: list[str]) -> bool:
+    """"Which hospital of ZJU has the most beds?": the school names where to look, not what is asked about."""
+    q = normalize(question)
+    return (bool(kinds) and all(k == "school" for k in kinds) and WHICH_PLACE.search(q) is not None
+            and re.search(r"\bhospitals?\b", q) is not None)
 GENERIC_REFERENCE = re.compile(r"\b(the|this|that|your|a) (affiliated |main |zusm |medical )?(hospital|hospital's|department|department's|dept)\b|^\s*(how many|when|what)\b[^?]*\b(it|its|there)\b")
 # "How recent is this information?": answered from the pages' own dates, not from their text.
 ABOUT_FRESHNESS = re.compile(

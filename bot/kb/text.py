@@ -50,6 +50,11 @@ def normalize(text: str) -> str:
     text = re.sub(r"\b(breast (x-?rays?|scans?|screening)|mammograms?)\b", "mammography", text)
     text = re.sub(r"\blining of the (belly|abdomen|tummy|stomach)\b", "peritoneum", text)
     text = re.sub(r"\bpeople (with|who have|suffering from)\b", r"patients \1", text)
+    # Non-native superlatives: "the most old one".
+    text = re.sub(r"\bmost (old|big|large|new|small)\b",
+                  lambda m: {"old": "oldest", "big": "biggest", "large": "largest", "new": "newest", "small": "smallest"}[m.group(1)], text)
+    # The network page says "the longest history" where visitors ask for the oldest.
+    text = re.sub(r"\boldest\b", "oldest (longest history)", text)
     # A hospital's size, on these pages, is its number of beds.
     text = re.sub(r"\bhow (big|large)\b", "how many beds", text)
     return text

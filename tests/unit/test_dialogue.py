@@ -155,3 +155,17 @@ def test_and_another_thing_asks_the_earlier_question_about_it(kb):
     assert dialogue.resolve("and guided procedures?", ctx, kb.catalog).question == "how many guided procedures a year"
     # A question of its own is left alone.
     assert dialogue.resolve("and what do they treat", ctx, kb.catalog).question == "and what do they treat"
+
+
+def test_a_superlative_ranks_the_places_again_whichever_was_discussed(kb):
+    ctx = {"focus": "Second Affiliated Hospital", "last_question": "whats the oldest hospital", "pending": None}
+    assert dialogue.resolve("and the biggest one?", ctx, kb.catalog).focus is None
+    assert dialogue.resolve("how many beds in the biggest", ctx, kb.catalog).focus is None
+    assert dialogue.resolve("how many beds does it have", ctx, kb.catalog).focus == "Second Affiliated Hospital"
+
+
+def test_the_school_named_as_the_scope_of_which_hospital_is_not_the_focus(kb, composer):
+    assert dialogue.resolve("which hospital of zju has the most campuses", None, kb.catalog).focus is None
+    assert dialogue.resolve("how many campuses does zju have", None, kb.catalog).focus == "ZUSM"
+    a = composer.answer("which of the zusm hospitals is the most old one")
+    assert "Second Affiliated Hospital" in a.reply() and "longest history" in a.text, a.text

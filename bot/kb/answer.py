@@ -15,7 +15,7 @@ from bot.kb.calibrate import Calibrator
 from bot.kb.entities import mentions_unknown_hospital
 from bot.kb.ingest import Passage
 from bot.kb.question import (
-    ABOUT_FRESHNESS, ASKS_FOR_LIST, ASPECTS, COUNT_QUESTION, ENTITY_ASPECTS, GENERIC_REFERENCE, LOGISTICS,
+    ABOUT_FRESHNESS, AGE_WORDS, ASKS_FOR_LIST, ASPECTS, KNOWN_WORDS, MUST_MATCH_ASPECTS, COUNT_QUESTION, ENTITY_ASPECTS, GENERIC_REFERENCE, LOGISTICS,
     NOTABLE_PERSON, PERSON_NAMED, PERSON_QUESTION, PERSON_ROLE, PROCEDURAL, RELATIVE_YEAR, SMALLEST, SUB_UNIT,
     SUPERLATIVE, WHICH_NAMES, WHICH_PLACE, YEAR, YEAR_QUESTION, answer_type_match, asked_aspect_groups,
     aspect_depth, aspect_group, aspects_of, count_nouns_of, coverage, excluded_terms, in_aspect, literal_share,
@@ -140,6 +140,7 @@ class AnswerComposer:
                  unseen_penalty: float = 0.5, own_words_weight: float = 0.08,
                  calibrator: Calibrator | None = None) -> None:
         self.kb = kb
+        kb.catalog.extend_vocabulary([KNOWN_WORDS])
         self.threshold = threshold
         self.faq_threshold = faq_threshold
         self.k = k
@@ -270,6 +271,12 @@ class AnswerComposer:
             # The thing asked (beds, scanners...) is not in the sentence, and neither is the kind of answer
             # (a number, a year, a name) nor anything else the visitor said: "Zhoushan Hospital beds",
             # "how many MRI scanners does SRRSH have" answered with its campuses.
+            return self.decline(focus, focus=focus, confidence=confidence)
+        age_terms = [t for t in terms if t in AGE_WORDS]
+        if age_terms and not YEAR.search(f"{best.text} {best_passage.section}") and not any(
+                aspect_group(t) & AGE_WORDS & self.kb.sentence_terms[best.sentence] for t in age_terms):
+            return self.decline(focus, focus=focus, confidence=confidence)
+        if any(not ASPECTS[a] & self.kb.sentence_terms[best.sentence] for a in aspects & MUST_MATCH_ASPECTS):
             return self.decline(focus, focus=focus, confidence=confidence)
         if PERSON_ROLE.search(q) and not PERSON_NAMED.search(best.text):
             # "Who is the dean?": a sentence about the place that names nobody does not answer it.

@@ -13,7 +13,9 @@ from bot.kb.question import WHICH_PLACE, school_is_the_scope
 from bot.kb.text import GENERIC_WORDS, normalize, words
 
 _WHICH_HOSPITAL = re.compile(r"\b(which|what) (hospital|hosp)\b")
-_ASKS_FOR_PLACE = re.compile(r"\bwhich\b|\bwhat (hospital|hospitals)\b|\blist\b|\ball (the )?hospitals\b")
+# "Which city is it in?" asks about the place discussed; "which are accredited?" asks for places.
+_ASKS_FOR_PLACE = re.compile(r"\bwhich (are|were|of (them|those|these|the))\b|\bwhat (hospital|hospitals)\b|\blist\b"
+                             r"|\ball (the )?hospitals\b")
 
 # Filler that carries no question of its own: "and the children's hospital?", "what about the women's one".
 # "Tell me about X" is a new question, so only these words may surround the new name.

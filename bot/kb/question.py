@@ -13,12 +13,12 @@ from bot.kb.text import STOPWORDS, normalize, stem, words
 
 # Visitors and pages name the same thing differently ("founded" vs "began in 1984").
 _ASPECT_WORDS = {
-    "founded": "found founded establish established est began begin start started history since old oldest built open opened create created birthplace longest set",
+    "founded": "found founded establish established est began begin start started history since old oldest built open opened create created birthplace longest set newest newer latest",
     "yearly": "year years annually annual yearly every each often frequency frequently biennial weekly once",
     "size": "big bigger biggest large larger largest size",
     "bed": "bed beds capacity big size",
     "campus": "campus campuses location locations site sites branch branches located where city cities town",
-    "staff": "staff staffs employee employees faculty doctor doctors personnel worker workers workforce employ employs employed member members people team",
+    "staff": "staff staffs employee employees faculty doctor doctors personnel worker workers workforce employ employs employed member members people team teacher teachers lecturer lecturers",
     "student": "student students enrol enrollment",
     "rank": "rank ranked ranking rankings rated rating ratings best top position leading league compare compared comparison nationally nationwide",
     "jci": "jci accredit accredited accreditation certified certification",
@@ -27,13 +27,14 @@ _ASPECT_WORDS = {
     "lead": "lead leader leads head chief director charge",
     "member": "belong belongs join joined member members part",
     "acquire": "buy bought purchase purchased introduce introduced acquire acquired first",
-    "research": "research project projects foundation grant science scientific",
+    "research": "research project projects foundation grant science scientific fund funds funded funding sponsor sponsored",
     "surgery": "surgery surgeries operation operations operate operates operated case cases",
     "exam": "scan scans inspection inspections examination examinations exam exams check checks checkup imaging diagnostic",
     "teach": "teach teaches teaching train trains training educate education mentor mentors mentoring guidance guide tutor course courses class classes",
     "event": "conference conferences forum forums workshop workshops symposium symposia congress meeting meetings host hosts hosted held hold",
     "partner": "partner partners partnership partnerships collaborate collaborates collaboration cooperate cooperation cooperated exchange exchanges",
-    "abroad": "foreign international overseas abroad global worldwide",
+    "abroad": "foreign international overseas abroad global worldwide world",
+    "admission": "admit admits admitted admission admissions accept accepts accepted acceptance intake applicant applicants apply application applications",
     "notable": "famous renowned notable eminent prestigious distinguished leader leading",
     "award": "award awards awarded honor honors honored honorary title titles prize prizes medal recognition",
     "name": "name names called call referred refer nickname abbreviation abbreviated short aka",
@@ -62,6 +63,14 @@ _ASPECT_WORDS = {
     "endoscopy": "endoscopy endoscopic scope camera",
 }
 ASPECTS: dict[str, set[str]] = {name: {stem(w) for w in ws.split()} for name, ws in _ASPECT_WORDS.items()}
+# Asked about, these must be in the answer itself: no other fact about students answers "how many get in?".
+MUST_MATCH_ASPECTS = {"admission"}
+# Real words whose meaning is known here: a typo fix must not turn them into a page word ("funded" -> "founded").
+KNOWN_WORDS = " ".join(_ASPECT_WORDS.values())
+# Words that ask when something began or which is newest: a sentence without a year or a word of its
+# beginning cannot answer them, however well it matches the rest ("which campus is the newest?").
+AGE_WORDS = {stem(w) for w in "newest newer latest oldest old found founded establish established est began begin "
+             "start started since built create created history longest".split()}
 # Facts that differ from one hospital to the next: asked without naming one, the visitor must pick.
 ENTITY_ASPECTS = {"founded", "bed", "campus", "staff", "rank", "jci", "treat", "equipment", "lead"}
 

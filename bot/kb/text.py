@@ -55,6 +55,8 @@ def normalize(text: str) -> str:
                   lambda m: {"old": "oldest", "big": "biggest", "large": "largest", "new": "newest", "small": "smallest"}[m.group(1)], text)
     # The network page says "the longest history" where visitors ask for the oldest.
     text = re.sub(r"\boldest\b", "oldest (longest history)", text)
+    # "How many get into the MD each year?" asks about admissions.
+    text = re.sub(r"\b(students?|people|applicants|many|i|you|we) (get|gets|getting|got) (into|in to|accepted)\b", r"\1 admitted to", text)
     # A hospital's size, on these pages, is its number of beds.
     text = re.sub(r"\bhow (big|large)\b", "how many beds", text)
     return text
@@ -83,8 +85,11 @@ SPELLING_VARIANTS = {
     "paediatrics": "pediatrics", "haematology": "hematology", "orthopaedic": "orthopedic",
     "orthopaedics": "orthopedics", "gynaecology": "gynecology", "anaesthesia": "anesthesia",
     "oesophagus": "esophagus", "oesophageal": "esophageal", "programme": "program", "programmes": "programs",
-    "organise": "organize", "organises": "organizes", "organised": "organized", "specialise": "specialize",
-    "specialises": "specializes", "specialised": "specialized", "colour": "color", "labour": "labor",
+    "organise": "organize", "organises": "organizes", "organised": "organized", "colour": "color", "labour": "labor",
+    # "What do they specialise in?" asks for what the pages call a specialty.
+    "specialise": "specialty", "specialises": "specialty", "specialised": "specialty", "specialize": "specialty",
+    "specializes": "specialty", "specialized": "specialty", "speciality": "specialty", "specialities": "specialties",
+    "specializing": "specialty", "specialising": "specialty",
     # The network page writes "Moyo Clinic" for the Mayo Clinic; visitors write it correctly.
     "mayo": "moyo",
     "haemorrhage": "hemorrhage", "honour": "honor", "honours": "honors", "honoured": "honored", "enrolment": "enrollment", "ultrasonography": "ultrasound",

@@ -229,3 +229,23 @@ def test_listing_hospitals_with_no_place_named_means_the_schools_network(kb):
     assert a.kind == "faq" and a.focus == "ZUSM" and a.sources[0].page == "zusm_medical_network", a
     # A place named keeps the question about that place.
     assert composer.answer("which hospitals does the children's hospital work with").focus == "Children's Hospital"
+
+
+def test_a_question_about_the_newest_needs_a_year_or_a_beginning_in_the_answer(composer):
+    a = composer.answer("which campus is the newest one", "Sir Run Run Shaw Hospital")
+    assert a.kind == "decline", a.text
+    a = composer.answer("when did the ultrasound department start")
+    assert "1984" in a.text, a.text
+
+
+def test_real_words_are_not_fixed_into_page_words(kb):
+    # "funded" is not a typo of "founded"; "specialise" is what the pages call a specialty.
+    assert kb.catalog.correct(["funded", "hosptial"]) == ["funded", "hospital"]
+    a = AnswerComposer(kb, threshold=0.4, faq_threshold=2.0).answer(
+        "how many research projects did the ultrasound dept get funded in the last 5 yrs")
+    assert "15" in a.text, a.text
+
+
+def test_admissions_are_not_answered_with_other_student_numbers(composer):
+    a = composer.answer("how many students get into the md program each year")
+    assert a.kind == "decline", a.text

@@ -169,3 +169,9 @@ def test_the_school_named_as_the_scope_of_which_hospital_is_not_the_focus(kb, co
     assert dialogue.resolve("how many campuses does zju have", None, kb.catalog).focus == "ZUSM"
     a = composer.answer("which of the zusm hospitals is the most old one")
     assert "Second Affiliated Hospital" in a.reply() and "longest history" in a.text, a.text
+
+
+def test_which_city_is_it_in_keeps_the_place_discussed(kb):
+    ctx = {"focus": "ZUSM", "last_question": "how old is zju medical school", "pending": None}
+    assert dialogue.resolve("which city is it in", ctx, kb.catalog).focus == "ZUSM"
+    assert dialogue.resolve("which are jci accredited", ctx, kb.catalog).focus is None

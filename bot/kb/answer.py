@@ -15,7 +15,7 @@ from bot.kb.calibrate import Calibrator
 from bot.kb.entities import mentions_unknown_hospital
 from bot.kb.ingest import Passage
 from bot.kb.question import (
-    ABOUT_FRESHNESS, AGE_WORDS, ASKS_FOR_LIST, ASPECTS, KNOWN_WORDS, MUST_MATCH_ASPECTS, COUNT_QUESTION, ENTITY_ASPECTS, GENERIC_REFERENCE, LOGISTICS,
+    ABOUT_FRESHNESS, AGE_WORDS, ASKS_FOR_LIST, ASKS_FOR_NAMES, ASPECTS, KNOWN_WORDS, MUST_MATCH_ASPECTS, COUNT_QUESTION, ENTITY_ASPECTS, GENERIC_REFERENCE, LOGISTICS,
     NOTABLE_PERSON, PERSON_NAMED, PERSON_QUESTION, PERSON_ROLE, PROCEDURAL, RELATIVE_YEAR, SMALLEST, SUB_UNIT,
     SUPERLATIVE, WHICH_NAMES, WHICH_PLACE, YEAR, YEAR_QUESTION, answer_type_match, asked_aspect_groups,
     aspect_depth, aspect_group, aspects_of, count_nouns_of, coverage, excluded_terms, in_aspect, literal_share,
@@ -276,7 +276,10 @@ class AnswerComposer:
         if age_terms and not YEAR.search(f"{best.text} {best_passage.section}") and not any(
                 aspect_group(t) & AGE_WORDS & self.kb.sentence_terms[best.sentence] for t in age_terms):
             return self.decline(focus, focus=focus, confidence=confidence)
-        if any(not ASPECTS[a] & self.kb.sentence_terms[best.sentence] for a in aspects & MUST_MATCH_ASPECTS):
+        if any(not ASPECTS[a] & self.kb.sentence_terms[best.sentence] for a, also in MUST_MATCH_ASPECTS.items()
+               if a in aspects and (also is None or also in aspects)):
+            return self.decline(focus, focus=focus, confidence=confidence)
+        if ASKS_FOR_NAMES.search(q) and not names_several(best.text) and not self._section_list(terms, best):
             return self.decline(focus, focus=focus, confidence=confidence)
         if PERSON_ROLE.search(q) and not PERSON_NAMED.search(best.text):
             # "Who is the dean?": a sentence about the place that names nobody does not answer it.

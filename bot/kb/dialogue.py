@@ -20,7 +20,8 @@ _ASKS_FOR_PLACE = re.compile(r"\bwhich (are|were|of (them|those|these|the))\b|\b
 # Filler that carries no question of its own: "and the children's hospital?", "what about the women's one".
 # "Tell me about X" is a new question, so only these words may surround the new name.
 _ELLIPSIS_WORDS = GENERIC_WORDS | {"and", "about", "what", "how", "same", "too", "also", "then", "one", "ones", "for",
-                                   "one's", "the", "a", "of", "at", "in", "there", "there's", "or", "please", "so"}
+                                   "one's", "the", "a", "of", "at", "in", "there", "there's", "or", "please", "so",
+                                   "q", "question", "pls", "plz", "again"}
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ _BACK_REFERENCES = {"them", "they", "those", "these", "ones", "kind", "kinds", "
                     "total", "all", "altogether", "exactly", "list", "name", "names", "their", "other", "else",
                     "far", "now", "yet", "overall", "roughly", "approximately", "about", "do", "does", "have", "has",
                     "called", "named", "was", "were", "first", "oldest", "biggest", "largest", "best", "some", "few",
-                    "any", "more"}
+                    "any", "more", "a", "me", "pls", "plz", "please", "r", "u"}
 # Question words dropped when the earlier question's topic is carried over.
 _QUESTION_WORDS = {"how", "many", "much", "what", "which", "who", "when", "where", "list", "name", "names", "does",
                    "do", "did", "is", "are", "was", "were", "has", "have", "can", "could", "tell", "me", "give", "show"}

@@ -13,7 +13,7 @@ from bot.kb.text import STOPWORDS, normalize, stem, words
 
 # Visitors and pages name the same thing differently ("founded" vs "began in 1984").
 _ASPECT_WORDS = {
-    "founded": "found founded establish established est began begin start started history since old oldest built open opened create created birthplace longest set newest newer latest",
+    "founded": "found founded establish established est began begin start started history since old oldest built open opened create created birthplace longest set newest newer latest exist exists existed existence",
     "yearly": "year years annually annual yearly every each often frequency frequently biennial weekly once",
     "size": "big bigger biggest large larger largest size",
     "bed": "bed beds capacity big size",
@@ -63,14 +63,18 @@ _ASPECT_WORDS = {
     "endoscopy": "endoscopy endoscopic scope camera",
 }
 ASPECTS: dict[str, set[str]] = {name: {stem(w) for w in ws.split()} for name, ws in _ASPECT_WORDS.items()}
-# Asked about, these must be in the answer itself: no other fact about students answers "how many get in?".
-MUST_MATCH_ASPECTS = {"admission"}
+# Asked about (with the second aspect, when one is given), the first must be in the answer itself: no other
+# fact about students answers "how many get in?", and a national rank does not answer "world ranking?".
+MUST_MATCH_ASPECTS = {"admission": None, "abroad": "rank"}
+# "Name them": a sentence that only counts them names nothing.
+ASKS_FOR_NAMES = re.compile(r"\b(name|list) (them|those|these|some|a few|all|the \w+)\b|\bwhat are (they|their names) called\b"
+                            r"|\bwhich (ones )?(are|r) (they|those)\b|\bwhat are their names\b")
 # Real words whose meaning is known here: a typo fix must not turn them into a page word ("funded" -> "founded").
 KNOWN_WORDS = " ".join(_ASPECT_WORDS.values())
 # Words that ask when something began or which is newest: a sentence without a year or a word of its
 # beginning cannot answer them, however well it matches the rest ("which campus is the newest?").
 AGE_WORDS = {stem(w) for w in "newest newer latest oldest old found founded establish established est began begin "
-             "start started since built create created history longest".split()}
+             "start started since built create created history longest exist exists existed".split()}
 # Facts that differ from one hospital to the next: asked without naming one, the visitor must pick.
 ENTITY_ASPECTS = {"founded", "bed", "campus", "staff", "rank", "jci", "treat", "equipment", "lead"}
 

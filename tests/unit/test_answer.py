@@ -4,7 +4,7 @@ import pytest
 
 from bot.kb.answer import AnswerComposer
 from bot.kb.question import coverage, numbers_near
-from bot.kb.text import stem
+from bot.kb.text import normalize, stem
 
 
 def test_fact_is_quoted_exactly_with_its_source(composer):
@@ -249,3 +249,13 @@ def test_real_words_are_not_fixed_into_page_words(kb):
 def test_admissions_are_not_answered_with_other_student_numbers(composer):
     a = composer.answer("how many students get into the md program each year")
     assert a.kind == "decline", a.text
+
+
+def test_name_them_needs_names_and_world_ranking_needs_the_world(composer):
+    a = composer.answer("name them pls campus", "Sir Run Run Shaw Hospital")
+    assert a.kind == "decline", a.text  # the page counts its campuses, it never names them
+    a = composer.answer("what about the world ranking of zusm")
+    assert a.kind == "decline", a.text
+    a = composer.answer("how many comprehensive hospitals are in the network")
+    assert "4 comprehensive" in normalize(a.text) or "4 comprehesive" in a.text, a.text
+    assert "4 comprehesive" in composer.answer("how many general hospitals does zusm have").text  # as the page spells it

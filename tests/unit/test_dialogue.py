@@ -175,3 +175,11 @@ def test_which_city_is_it_in_keeps_the_place_discussed(kb):
     ctx = {"focus": "ZUSM", "last_question": "how old is zju medical school", "pending": None}
     assert dialogue.resolve("which city is it in", ctx, kb.catalog).focus == "ZUSM"
     assert dialogue.resolve("which are jci accredited", ctx, kb.catalog).focus is None
+
+
+def test_same_question_for_another_place_and_a_city_named_one(kb):
+    ctx = {"focus": "Children's Hospital", "last_question": "how many beds at the children's hospital", "pending": None}
+    r = dialogue.resolve("and womens, same q", ctx, kb.catalog)
+    assert r.focus == "Women's Hospital" and "beds" in r.question, r
+    assert dialogue.resolve("how many beds at the ningbo one", None, kb.catalog).question == "how many beds at the ningbo one"
+    assert [m.name for m in kb.catalog.find("how many beds at the ningbo one")] == ["Ningbo Hospital"]

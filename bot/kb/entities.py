@@ -98,16 +98,27 @@ class Catalog:
         tokens = self.correct(words(text))
         # "SAHZU's radiology": a possessive names the place too.
         bare = [t[:-2] if t.endswith("'s") else t for t in tokens]
-        table = self._alias_table()
-        taken = [False] * len(tokens)
-        found: list[Mention] = []
-        for alias, entity in table:
+        matches = []
+        for alias, entity in self._alias_table():
             n = len(alias)
             for i in range(len(tokens) - n + 1):
-                if alias in (tuple(tokens[i:i + n]), tuple(bare[i:i + n])) and not any(taken[i:i + n]):
-                    taken[i:i + n] = [True] * n
-                    found.append(Mention(entity.name, entity.type, i, i + n))
-        found.sort(key=lambda m: m.start)
+                if alias in (tuple(tokens[i:i + n]), tuple(bare[i:i + n])):
+                    matches.append(Mention(entity.name, entity.type, i, i + n))
+        # Leftmost, then longest: in "the children's hospital of zhejiang university" the visitor names the
+        # Children's Hospital and the university, not the "hospital of zhejiang university" (an alias of SAHZU).
+        matches.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        owner: list[int | None] = [None] * len(tokens)
+        found: list[Mention] = []
+        for m in matches:
+            overlapped = {owner[i] for i in range(m.start, m.end) if owner[i] is not None}
+            if not overlapped:
+                owner[m.start:m.end] = [len(found)] * (m.end - m.start)
+                found.append(m)
+            elif len(overlapped) == 1 and found[(k := overlapped.pop())].name == m.name:
+                # "zju medical school": two aliases of one place, overlapping, name it once over both.
+                merged = Mention(m.name, m.type, min(found[k].start, m.start), max(found[k].end, m.end))
+                owner[merged.start:merged.end] = [k] * (merged.end - merged.start)
+                found[k] = merged
         return found
 
     def entities_for_section(self, page: str, section: str) -> list[str]:

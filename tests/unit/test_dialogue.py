@@ -183,3 +183,13 @@ def test_same_question_for_another_place_and_a_city_named_one(kb):
     assert r.focus == "Women's Hospital" and "beds" in r.question, r
     assert dialogue.resolve("how many beds at the ningbo one", None, kb.catalog).question == "how many beds at the ningbo one"
     assert [m.name for m in kb.catalog.find("how many beds at the ningbo one")] == ["Ningbo Hospital"]
+
+
+def test_the_place_named_first_wins_over_a_longer_alias_it_overlaps(kb):
+    # "hospital of zhejiang university" is an alias of SAHZU; here it is the Children's Hospital of the university.
+    names = [m.name for m in kb.catalog.find("the childrens hosptial of zhejiang university, how many beds")]
+    assert names == ["Children's Hospital", "ZUSM"], names
+    assert [m.name for m in kb.catalog.find("the ob/gyn hospital of zhejiang uni")] == ["Women's Hospital", "ZUSM"]
+    # Two overlapping aliases of one place name it once, over both.
+    found = kb.catalog.find("name of dean of zju medical school")
+    assert [(m.name, m.start, m.end) for m in found] == [("ZUSM", 4, 7)], found

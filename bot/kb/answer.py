@@ -217,6 +217,8 @@ class AnswerComposer:
             return compared
         if set(terms) <= _OVERVIEW_WORDS and not ASKS_FOR_LIST.search(q) and not network_list \
                 and not COUNT_QUESTION.search(q) and "departments" not in words(question):
+            if YEAR_QUESTION.search(q):
+                return self.decline(focus, focus=focus)  # "when did it get it?": nothing says what to date
             return self.overview(focus) if focus else self.decline(focus=focus)
         focus_entity = self.kb.catalog.by_name(focus) if focus else None
         if focus_entity and focus_entity.type in _REFERENCE_WORDS:
@@ -583,7 +585,7 @@ class AnswerComposer:
         bp = self.kb.passages[best.passage]
         for other in candidates[1:]:
             op = self.kb.passages[other.passage]
-            if op.page == bp.page or other.confidence < 0.6 * best.confidence:
+            if op.page == bp.page or other.confidence < 0.5 * best.confidence:
                 continue
             if not set(bp.entities) & set(op.entities):
                 continue

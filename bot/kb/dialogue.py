@@ -1,7 +1,8 @@
 """Follow-up resolution: rewrite a visitor's turn with what the conversation already established.
 
 The context is a small JSON-able dict kept in the Rasa slot ``kb_context``:
-``{"focus": name | None, "last_question": str | None, "pending": str | None}``.
+``{"focus": name | None, "last_question": str | None, "pending": str | None, "passage": int | None,
+"listed": [names]}``.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ class Resolved:
 
 
 def empty_context() -> dict:
-    return {"focus": None, "last_question": None, "pending": None, "passage": None}
+    return {"focus": None, "last_question": None, "pending": None, "passage": None, "listed": []}
 
 
 def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: list[str] | None = None) -> Resolved:
@@ -46,6 +47,14 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
     # A button click on "which one do you mean?" carries only the choice: answer the pending question.
     if text.startswith("/") and context["pending"] and named:
         return Resolved(context["pending"], catalog.most_specific(named), True)
+    listed = context["listed"] if isinstance(context["listed"], list) else []
+    ordinal = _ORDINAL_ONE.search(normalize(text))
+    if ordinal and listed and len(words(text)) <= 10 and not WHICH_PLACE.search(normalize(text)):
+        # "Tell me about the second one" after a list: the list's second place, not "the 2nd hospital".
+        index = -1 if ordinal.group(2) == "last" else _ORDINALS[ordinal.group(2)]
+        if index < len(listed) and catalog.by_name(listed[index]):
+            place = listed[index]
+            return Resolved(normalize(text)[:ordinal.start()] + place + normalize(text)[ordinal.end():], place, True)
     if named and school_is_the_scope(text, [catalog.by_name(n).type for n in named]):
         return Resolved(text, None, False)
     if named:
@@ -95,6 +104,11 @@ _QUESTION_START = re.compile(r"^(what|how|when|which|who|where|why|is|are|do|doe
 _QUESTION_LEAD = re.compile(r"^\s*(how many|how much|how often|when (was|did|were)|what (is|are|was)|which|who|where)\b", re.IGNORECASE)
 
 
+_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4,
+             "5th": 4}
+_ORDINAL_ONE = re.compile(r"\b(the )?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last) (one|of them|of those|on the list)\b")
+
+
 def _with_new_object(text: str, previous: str | None) -> str | None:
     """"how many CEUS a year?" + "and guided procedures?" -> "how many guided procedures a year?": the
     earlier question asked again about another thing (a place is swapped elsewhere)."""
@@ -134,9 +148,11 @@ def _with_place(question: str, focus: str, catalog: Catalog) -> str:
 
 
 def next_context(resolved: Resolved, answer_kind: str, answer_focus: str | None,
-                 answer_passage: int | None = None) -> dict:
+                 answer_passage: int | None = None, answer_places: list[str] | None = None) -> dict:
     pending = resolved.question if answer_kind == "clarify" else None
     return {
+        # The places a reply listed, in its order: "the second one" in the next turn means the second of them.
+        "listed": answer_places if answer_places and len(answer_places) >= 2 else [],
         # The answer's place when it has one: "which is the largest ZUSM hospital?" is answered about the
         # First Affiliated Hospital, and "how many campuses has it got?" means that one, not ZUSM.
         "focus": answer_focus or resolved.focus,

@@ -64,9 +64,11 @@ class KnowledgeService:
         if not (isinstance(previous, int) and 0 <= previous < len(self.composer.kb.passages)):
             previous = None  # a context from before an index rebuild, or from a client
         answer: Answer = self.composer.answer(resolved.question, resolved.focus, previous)
+        catalog = self.composer.kb.catalog
+        places = list(dict.fromkeys(m.name for m in catalog.find(answer.text) if m.type in ("hospital", "department")))
         return Reply(
             answer.reply(), answer.kind, answer.confidence, answer.buttons,
-            dialogue.next_context(resolved, answer.kind, answer.focus, answer.passage),
+            dialogue.next_context(resolved, answer.kind, answer.focus, answer.passage, places),
             [vars(s) for s in answer.sources],
         )
 

@@ -50,6 +50,10 @@ def normalize(text: str) -> str:
     text = re.sub(r"\b(breast (x-?rays?|scans?|screening)|mammograms?)\b", "mammography", text)
     text = re.sub(r"\blining of the (belly|abdomen|tummy|stomach)\b", "peritoneum", text)
     text = re.sub(r"\bpeople (with|who have|suffering from)\b", r"patients \1", text)
+    # "Since when does it exist?", "how long has it been around?": the founding date.
+    text = re.sub(r"\bsince when (does|did|do|has|have) (it|they|\w+) (exist|existed|been around|been there)\b",
+                  r"when was \2 founded", text)
+    text = re.sub(r"\bhow long (has|have) (it|they|\w+) (existed|been around|been there)\b", r"when was \2 founded", text)
     # Non-native superlatives: "the most old one".
     text = re.sub(r"\bmost (old|big|large|new|small)\b",
                   lambda m: {"old": "oldest", "big": "biggest", "large": "largest", "new": "newest", "small": "smallest"}[m.group(1)], text)

@@ -193,3 +193,22 @@ def test_the_place_named_first_wins_over_a_longer_alias_it_overlaps(kb):
     # Two overlapping aliases of one place name it once, over both.
     found = kb.catalog.find("name of dean of zju medical school")
     assert [(m.name, m.start, m.end) for m in found] == [("ZUSM", 4, 7)], found
+
+
+def test_an_ordinal_after_a_list_means_that_place_of_the_list(kb):
+    ctx = {"focus": None, "last_question": "what are the specialist hospitals of zusm", "pending": None,
+           "listed": ["Women's Hospital", "Children's Hospital", "Stomatology Hospital"]}
+    r = dialogue.resolve("tell me about the second one", ctx, kb.catalog)
+    assert r.focus == "Children's Hospital" and "Children's Hospital" in r.question, r
+    assert dialogue.resolve("and the last one?", ctx, kb.catalog).focus == "Stomatology Hospital"
+    # With no list before it, "the second one" is the Second Affiliated Hospital (an alias).
+    assert dialogue.resolve("tell me about the second one", None, kb.catalog).focus == "Second Affiliated Hospital"
+
+
+def test_the_places_a_reply_names_are_remembered_in_order(composer):
+    service = KnowledgeService(composer, Settings())
+    r = service.ask("which hospitals have 2 campuses")
+    assert len(r.context["listed"]) >= 2, r.context
+    second = r.context["listed"][1]
+    r2 = service.ask("tell me about the second one", r.context)
+    assert r2.context["focus"] == second, (r2.text, r2.context)

@@ -109,10 +109,17 @@ _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, 
 _ORDINAL_ONE = re.compile(r"\b(the )?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last) (one|of them|of those|on the list)\b")
 
 
+_TIME_ONLY = re.compile(r"(in )?((last|this|past|previous|next) (year|yr)|(19|20)\d\d|now|today|nowadays|currently)")
+_YEAR_PHRASE = re.compile(r"\b(in|during|for) (19|20)\d\d\b|\b(19|20)\d\d\b")
+
+
 def _with_new_object(text: str, previous: str | None) -> str | None:
     """"how many CEUS a year?" + "and guided procedures?" -> "how many guided procedures a year?": the
     earlier question asked again about another thing (a place is swapped elsewhere)."""
     match = _AND_ALSO.match(text)
+    if match and previous and _TIME_ONLY.fullmatch(match.group("rest").strip(" ?.!").lower()):
+        # "How many CT scans in 2006?" + "and last year?": the same question for another time.
+        return f"{_YEAR_PHRASE.sub('', previous).rstrip(' ?.!')} {match.group('rest').strip(' ?.!')}"
     lead = _QUESTION_LEAD.match(previous or "")
     if not match or not lead or len(words(match.group("rest"))) > 4 or _QUESTION_START.match(match.group("rest")):
         return None  # "and what do they treat?" is a question of its own

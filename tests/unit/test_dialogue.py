@@ -212,3 +212,10 @@ def test_the_places_a_reply_names_are_remembered_in_order(composer):
     second = r.context["listed"][1]
     r2 = service.ask("tell me about the second one", r.context)
     assert r2.context["focus"] == second, (r2.text, r2.context)
+
+
+def test_and_another_time_asks_the_same_question_for_that_time(kb, composer):
+    ctx = {"focus": "Radiology", "last_question": "how many ct scans did the radiology dept do in 2006", "pending": None}
+    r = dialogue.resolve("and last year?", ctx, kb.catalog)
+    assert r.question == "how many ct scans did the radiology dept do last year", r
+    assert composer.answer(r.question, r.focus).kind == "decline"  # the page's figures are 2006's

@@ -187,7 +187,8 @@ class AnswerComposer:
         return Answer("decline", DECLINE_TEMPLATE.format(about=f" about {about}" if about else ""), confidence, focus=focus)
 
     # ---- main entry --------------------------------------------------------------------------
-    def answer(self, question: str, focus: str | None = None, previous_passage: int | None = None) -> Answer:
+    def answer(self, question: str, focus: str | None = None, previous_passage: int | None = None,
+               among: tuple[str, ...] = ()) -> Answer:
         q = normalize(question)
         unknown = mentions_unknown_hospital(question)
         if unknown:
@@ -243,7 +244,7 @@ class AnswerComposer:
             # pages never state; a sentence that shares the other words would be an unrelated fact.
             return self.decline(focus, focus=focus, confidence=0.0)
         if focus is None:
-            which = self._which(question, candidates)
+            which = self._which(question, candidates, among)
             if which:
                 return which
             clarify = self._clarify(question, terms, candidates, aspects) if not mentioned_only else None
@@ -510,11 +511,17 @@ class AnswerComposer:
                     best[name] = c
         return sorted(best.items(), key=lambda kv: -kv[1].score)
 
-    def _which(self, question: str, candidates: list[Candidate]) -> Answer | None:
+    def _which(self, question: str, candidates: list[Candidate], among: tuple[str, ...] = ()) -> Answer | None:
         q = normalize(question)
-        if not WHICH_PLACE.search(q):
+        if not WHICH_PLACE.search(q) and not among:
             return None
-        good = [(n, c) for n, c in self._best_per_entity(candidates) if c.confidence >= self.threshold]
+        if among:
+            # "Which of those has the most beds?": only the places just listed compete, and being listed
+            # already says they are relevant, so a weaker sentence match will do.
+            good = [(n, c) for n, c in self._best_per_entity(candidates)
+                    if n in among and c.confidence >= 0.7 * self.threshold]
+        else:
+            good = [(n, c) for n, c in self._best_per_entity(candidates) if c.confidence >= self.threshold]
         nouns = count_nouns_of(question)
         if not (nouns and SUPERLATIVE.search(q)) and good:
             # "Which was the first outside Hangzhou?": places whose sentence lacks what the best one says

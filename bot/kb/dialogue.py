@@ -30,6 +30,7 @@ class Resolved:
     question: str            # the question to answer, rewritten when the turn was elliptical
     focus: str | None        # the hospital / department / school the answer must be about
     from_context: bool       # True when the focus or the question came from earlier turns
+    among: tuple[str, ...] = ()  # "which of those...?": the places of the previous list to choose from
 
 
 def empty_context() -> dict:
@@ -84,9 +85,12 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
     if remembered and (not asks_for_place
                        or (remembered.type == "department" and _WHICH_HOSPITAL.search(normalize(text)))):
         return Resolved(text, context["focus"], True)
+    if listed and _OF_THOSE.search(normalize(text)):
+        return Resolved(text, None, True, tuple(listed))
     return Resolved(text, None, False)
 
 
+_OF_THOSE = re.compile(r"\b(which|what)( one)? of (those|them|these|the ones)\b")
 # Words that point back at what was just discussed rather than naming anything themselves.
 _BACK_REFERENCES = {"them", "they", "those", "these", "ones", "kind", "kinds", "type", "types", "sort", "sorts",
                     "there", "which", "what", "how", "many", "much", "of", "are", "is", "so", "and", "the", "in",

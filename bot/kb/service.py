@@ -63,7 +63,7 @@ class KnowledgeService:
         previous = context.get("passage") if resolved.from_context else None
         if not (isinstance(previous, int) and 0 <= previous < len(self.composer.kb.passages)):
             previous = None  # a context from before an index rebuild, or from a client
-        answer: Answer = self.composer.answer(resolved.question, resolved.focus, previous)
+        answer: Answer = self.composer.answer(resolved.question, resolved.focus, previous, resolved.among)
         catalog = self.composer.kb.catalog
         places = list(dict.fromkeys(m.name for m in catalog.find(answer.text) if m.type in ("hospital", "department")))
         return Reply(

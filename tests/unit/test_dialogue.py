@@ -219,3 +219,13 @@ def test_and_another_time_asks_the_same_question_for_that_time(kb, composer):
     r = dialogue.resolve("and last year?", ctx, kb.catalog)
     assert r.question == "how many ct scans did the radiology dept do last year", r
     assert composer.answer(r.question, r.focus).kind == "decline"  # the page's figures are 2006's
+
+
+def test_which_of_those_chooses_among_the_places_just_listed(kb, composer):
+    listed = ["Children's Hospital", "Women's Hospital", "Stomatology Hospital"]
+    ctx = {"focus": None, "last_question": "which hospitals have 2 campuses", "pending": None, "listed": listed}
+    r = dialogue.resolve("which of those has the most beds", ctx, kb.catalog)
+    assert r.focus is None and r.among == tuple(listed)
+    a = composer.answer(r.question, r.focus, None, r.among)
+    assert a.kind == "list" and a.text.index("Children's Hospital") < a.text.index("Women's Hospital"), a.text
+    assert "First Affiliated" not in a.text and "5000" not in a.text, a.text

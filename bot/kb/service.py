@@ -64,8 +64,10 @@ class KnowledgeService:
         if not (isinstance(previous, int) and 0 <= previous < len(self.composer.kb.passages)):
             previous = None  # a context from before an index rebuild, or from a client
         answer: Answer = self.composer.answer(resolved.question, resolved.focus, previous, resolved.among)
-        catalog = self.composer.kb.catalog
-        places = list(dict.fromkeys(m.name for m in catalog.find(answer.text) if m.type in ("hospital", "department")))
+        places: list[str] = []
+        if answer.kind in ("list", "faq"):  # the replies that name several places for "the second one" to pick from
+            places = list(dict.fromkeys(m.name for m in self.composer.kb.catalog.find(answer.text)
+                                        if m.type in ("hospital", "department")))
         return Reply(
             answer.reply(), answer.kind, answer.confidence, answer.buttons,
             dialogue.next_context(resolved, answer.kind, answer.focus, answer.passage, places),

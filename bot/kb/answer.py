@@ -19,7 +19,7 @@ from bot.kb.question import (
     NOTABLE_PERSON, PERSON_NAMED, PERSON_QUESTION, PERSON_ROLE, PROCEDURAL, RELATIVE_YEAR, SMALLEST, SUB_UNIT,
     SUPERLATIVE, WHICH_NAMES, WHICH_PLACE, YEAR, YEAR_QUESTION, answer_type_match, asked_aspect_groups,
     aspect_depth, aspect_group, aspects_of, count_nouns_of, coverage, excluded_terms, in_aspect, literal_share,
-    names_several, numbers_near, prefix_match, school_is_the_scope, states_count,
+    names_several, names_something, numbers_near, prefix_match, school_is_the_scope, states_count,
 )
 from bot.kb.retrieve import KnowledgeBase
 from bot.kb.text import GENERIC_WORDS, STOPWORDS, normalize, spelled_out, stem, words
@@ -282,7 +282,7 @@ class AnswerComposer:
         if any(not ASPECTS[a] & self.kb.sentence_terms[best.sentence] for a, also in MUST_MATCH_ASPECTS.items()
                if a in aspects and (also is None or also in aspects)):
             return self.decline(focus, focus=focus, confidence=confidence)
-        if ASKS_FOR_NAMES.search(q) and not names_several(best.text) and not self._section_list(terms, best):
+        if ASKS_FOR_NAMES.search(q) and not names_something(best.text) and not self._section_list(terms, best):
             return self.decline(focus, focus=focus, confidence=confidence)
         if PERSON_ROLE.search(q) and not PERSON_NAMED.search(best.text):
             # "Who is the dean?": a sentence about the place that names nobody does not answer it.

@@ -20,7 +20,7 @@ _ASPECT_WORDS = {
     "campus": "campus campuses location locations site sites branch branches located where city cities town",
     "staff": "staff staffs employee employees faculty doctor doctors personnel worker workers workforce employ employs employed member members people team teacher teachers lecturer lecturers",
     "student": "student students enrol enrollment",
-    "rank": "rank ranked ranking rankings rated rating ratings best top position leading league compare compared comparison nationally nationwide",
+    "rank": "rank ranked ranking rankings rated rating ratings best top position leading league compare compared comparison nationally nationwide stand standing",
     "jci": "jci accredit accredited accreditation certified certification",
     "treat": "treat treats treatment treatments specialty specialties speciality specialize specialise specialised specialized known famous focus focusing characteristic characterized good strength strengths strong expertise offer service services cancer cancers tumor tumors disease diseases surgery surgeries care",
     "equipment": "equipment equipments equip equipped device devices machine machines scanner instrument instruments apparatus",
@@ -74,7 +74,7 @@ KNOWN_WORDS = " ".join(_ASPECT_WORDS.values())
 # Words that ask when something began or which is newest: a sentence without a year or a word of its
 # beginning cannot answer them, however well it matches the rest ("which campus is the newest?").
 AGE_WORDS = {stem(w) for w in "newest newer latest oldest old found founded establish established est began begin "
-             "start started since built create created history longest exist exists existed".split()}
+             "since create created history longest exist exists existed".split()}
 # Facts that differ from one hospital to the next: asked without naming one, the visitor must pick.
 ENTITY_ASPECTS = {"founded", "bed", "campus", "staff", "rank", "jci", "treat", "equipment", "lead"}
 
@@ -129,7 +129,7 @@ WHICH_PLACE = re.compile(
     r"|\bwhich is\b|\bwhat (hospital|hospitals)\b|\bany hospitals?\b"
     r"|\bwh(at|ich)('s|s| is| was| are)? the (\w+est|most \w+|first|1st) ([\w()]+ ){0,3}(hospital|hospitals|one|department)\b"
     r"|^\s*(and |what about |how about )?the (\w+est|most \w+) (hospital|one|department)\b"
-    r"|\b(in|at|of|does|has) the (biggest|largest|oldest|smallest|newest)\b")
+    r"|\b(in|at|of) the (biggest|largest|oldest|smallest|newest)( one)?\s*\??$")
 
 
 def school_is_the_scope(question: str, kinds: list[str]) -> bool:
@@ -169,6 +169,14 @@ _PROPER_NAME = re.compile(r"\b[A-Z][a-z]+(?: (?:of |& |and )?[A-Z][a-z]+)+")
 
 def names_several(text: str) -> bool:
     return len(_PROPER_NAME.findall(text)) >= 2
+
+
+_CAPITALISED = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-zA-Z]+")
+
+
+def names_something(text: str) -> bool:
+    """A capitalised word past the sentence's start ("Jiefang Road and Binjiang"): the sentence names, not just counts."""
+    return bool(_CAPITALISED.search(text.strip()))
 
 
 # "Last year", "this year": a figure the page dates to another year does not answer it.

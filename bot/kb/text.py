@@ -44,6 +44,8 @@ def normalize(text: str) -> str:
     # Idioms for a founding date and for what a place does best.
     text = re.sub(r"\b(first )?open(ed|s)? (its|their|the) doors\b", "opened", text)
     text = re.sub(r"\b(best|good|strong|great|excellent) at\b", "specialty", text)
+    text = re.sub(r"\b(best|top|strongest|leading|main|key) (departments?|specialties|fields?|areas?|disciplines?)\b",
+                  "specialty departments", text)
     # Lay names for what the pages call by medical names.
     text = re.sub(r"\b(food ?pipe|gullet)\b", "esophagus", text)
     text = re.sub(r"\bheart (echo|ultrasound|scan)s?\b", "echocardiography", text)

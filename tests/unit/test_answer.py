@@ -259,3 +259,9 @@ def test_name_them_needs_names_and_world_ranking_needs_the_world(composer):
     a = composer.answer("how many comprehensive hospitals are in the network")
     assert "4 comprehensive" in normalize(a.text) or "4 comprehesive" in a.text, a.text
     assert "4 comprehesive" in composer.answer("how many general hospitals does zusm have").text  # as the page spells it
+
+
+def test_name_the_campuses_is_answered_where_the_page_names_them(composer):
+    a = composer.answer("name them pls campus", "Second Affiliated Hospital")
+    assert a.kind != "decline" and ("Jiefang" in a.text or "Hospital of Zhejiang University" in a.text), a.text
+    assert composer.answer("best departments at the kids hospital").text.count("Pediatric") >= 2

@@ -290,5 +290,7 @@ def answer_type_match(question: str, text: str, terms: list[str] | None = None) 
     if PERSON_QUESTION.search(q) and PERSON_ROLE.search(q):
         return float(bool(PERSON_NAMED.search(text)))
     if COUNT_QUESTION.search(q):
-        return float(states_count(text, count_nouns_of(question, terms)))
+        # "How many of the staff are senior?" is answered by a share ("30%") as well as by a count.
+        share = re.search(r"\bhow many of\b", q) is not None and "%" in text
+        return float(share or states_count(text, count_nouns_of(question, terms)))
     return 1.0

@@ -98,6 +98,8 @@ SPELLING_VARIANTS = {
     "specializing": "specialty", "specialising": "specialty",
     # The network page writes "Moyo Clinic" for the Mayo Clinic; visitors write it correctly.
     "mayo": "moyo",
+    # The ultrasound page writes "ultrsound" once; visitors make the same slip.
+    "ultrsound": "ultrasound", "ultrasond": "ultrasound", "ultasound": "ultrasound",
     # The network page misspells "comprehensive"; visitors also say "general hospital" for it.
     "comprehesive": "comprehensive", "general": "comprehensive",
     "haemorrhage": "hemorrhage", "honour": "honor", "honours": "honors", "honoured": "honored", "enrolment": "enrollment", "ultrasonography": "ultrasound",

@@ -265,3 +265,9 @@ def test_name_the_campuses_is_answered_where_the_page_names_them(composer):
     a = composer.answer("name them pls campus", "Second Affiliated Hospital")
     assert a.kind != "decline" and ("Jiefang" in a.text or "Hospital of Zhejiang University" in a.text), a.text
     assert composer.answer("best departments at the kids hospital").text.count("Pediatric") >= 2
+
+
+def test_how_many_of_them_is_answered_by_a_share(composer):
+    a = composer.answer("how many of the staff are senior", "Ultrasound")
+    assert "30%" in a.text, a.text
+    assert [m.name for m in composer.kb.catalog.find("the ultrsound dept at 2nd hosp")] == ["Ultrasound", "Second Affiliated Hospital"]

@@ -163,7 +163,7 @@ PERSON_NAMED = re.compile(r"\b(Prof\.?|Professor|Dr\.?|Academician)\s+[A-Z][a-z]
 # "Which universities...?" asks for names: a sentence that names several answers it better than one that counts them.
 WHICH_NAMES = re.compile(r"\b(which|what) (\w+ ){0,2}(universities|institutions|countries|cities|partners|schools|"
                          r"hospitals|departments|specialties|specialities|programs|programmes|centers|centres|institutes)\b"
-                         r"|\bwho (do|does|did) (\w+ ){1,2}partner\b")
+                         r"|\bwho (do|does|did) (\w+ ){1,4}partner\b")
 _PROPER_NAME = re.compile(r"\b[A-Z][a-z]+(?: (?:of |& |and )?[A-Z][a-z]+)+")
 
 

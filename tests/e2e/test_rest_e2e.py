@@ -111,6 +111,21 @@ def test_short_follow_ups_reach_the_knowledge_service_whatever_the_intent_classi
     assert "don't have that information" in text and "Children's Hospital" in text, text
 
 
+def test_a_list_then_which_of_those_and_the_second_one(stack):
+    # The places a reply listed survive in the tracker between turns: "which of those", "the second one".
+    sender = uuid.uuid4().hex
+    listed, _ = ask(stack, "which zusm hospitals have 2 campuses", sender)
+    assert "Children's Hospital" in listed and "Women's Hospital" in listed, listed
+    text, _ = ask(stack, "which of those has the most beds", sender)
+    assert "1300" in text and "5000" not in text, text
+    assert text.index("Children's Hospital") < text.index("Women's Hospital"), text
+    order = [n for n in ("Children's Hospital", "Women's Hospital", "Stomatology Hospital") if n in listed]
+    order.sort(key=listed.index)
+    text, _ = ask(stack, "which zusm hospitals have 2 campuses", sender)
+    text, _ = ask(stack, "tell me about the second one", sender)
+    assert order[1] in text, (order, text)
+
+
 def test_clarification_buttons_then_answer(stack):
     sender = uuid.uuid4().hex
     text, buttons = ask(stack, "how many beds does the hospital have?", sender)

@@ -35,7 +35,7 @@ _EMERGENCY = re.compile(
     r"suicid|kill (myself|himself|herself)|end my life|take my (own )?life|want(s)? to die|wanna die|"
     r"(hurt|cut|harm)(ing)? (myself|himself|herself)|self[- ]harm|(don'?t|do not) want (to )?live|end it (all|tonight|today|now)|"
     # said outright
-    r"(it'?s|this is) an emergency|medical emergency|ambulance|dying|(waters?|water) (has |have )?(just )?broken|"
+    r"(it'?s|this is) an emergency|medical emergency|ambulance|\bdying\b|(waters?|water) (has |have )?(just )?broken|"
     r"(pregnant|pregnancy).{0,30}bleeding|bleeding.{0,30}pregnan",
     re.IGNORECASE,
 )
@@ -47,7 +47,7 @@ _MEDICAL_ADVICE = re.compile(
     r"what('s| is) wrong with me|treat my|cure (my|for)|prescri(be|ption)|side effects|"
     r"\bshould i (get|have|take|do|see|go|stop|start|worry)\b|\bis it safe (to|for)\b|\bis it (normal|dangerous|serious)\b|"
     r"\bwhat does (a |an |my )?(high|low|elevated|abnormal) .{0,30}mean|\bmy (symptoms|test results|results|blood test|scan results)\b|"
-    r"\b(do|should|would|will) i need\b(?!.{0,20}\b(visa|passport|referral|ticket|id|insurance|letter|translator|interpreter)\b)|\bwhat could (it|this|that) be\b|\bblood in (my )?(stool|urine|poo)\b|"
+    r"(?<!visa )(?<!visas )(?<!documents )(?<!papers )(?<!insurance )\b(do|should|would|will) i need\b(?!.{0,20}\b(visa|passport|referral|ticket|id|insurance|letter|translator|interpreter)\b)|\bwhat could (it|this|that) be\b|\bblood in (my )?(stool|urine|poo)\b|"
     r"\bis (a|an|my|this|it|that)\b.{0,40}\b(always|usually)? ?(cancer(?!\s*(cent(er|re)|institute|hospital|department|dept|research|programs?|unit|ward|surgery|specialists?|clinic)\b)|cancerous|dangerous|serious|normal|malignant|benign|contagious)\b|"
     r"\bmy \w+ (showed|shows|found|says|said)\b|\bis it (ok|okay|alright|all right|fine|bad) (to|if)\b|"
     r"\bcan i (stop|start|take|mix|drink|eat|skip)\b|\bshould (i|my \w+|he|she|we) (get|have|take|do|go|try|choose)\b|"

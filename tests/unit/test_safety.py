@@ -86,3 +86,11 @@ def test_treatment_and_cause_questions_get_no_advice():
               "is surgery necessary for a hernia", "which antibiotic for a sore throat"):
         assert safety.category(q) == "medical_advice", q
     assert safety.category("what does the gi surgery department treat") is None
+
+
+def test_words_inside_other_words_and_visit_paperwork_are_not_safety_cases():
+    # "studying" contains "dying"; a visa question mentions treatment without asking for advice.
+    assert safety.category("im from nigeria, how many foreign students are studying at zusm now") is None
+    assert safety.category("what kind of visa do i need to come to china for treatment at srrsh") is None
+    assert safety.category("my dad is dying, he can't breathe") == "emergency"
+    assert safety.category("do i need surgery for my knee") == "medical_advice"

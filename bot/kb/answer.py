@@ -322,6 +322,8 @@ class AnswerComposer:
         places = [n for n in named if self.kb.catalog.by_name(n).type in ("hospital", "department")]
         q = normalize(question)
         nouns = count_nouns_of(question, terms)
+        if not nouns and re.search(r"\b(bigger|larger|smaller)\b", q):
+            nouns = {"bed"}  # "which is bigger?": a hospital's size, on these pages, is its number of beds
         if len(places) != 2 or not nouns or not re.search(r"\b(more|fewer|less|bigger|larger|smaller|most)\b", q):
             return None
         qvec = self.kb.encode_query(spelled_out(question))
@@ -549,7 +551,11 @@ class AnswerComposer:
             return None
         aspect_words = set().union(*(ASPECTS[a] for a in aspects & ENTITY_ASPECTS))
         # "the hospital", "it", or a bare "hospital ranking?" with no hospital named or remembered.
-        generic = bool(GENERIC_REFERENCE.search(normalize(question))) or (
+        reference = GENERIC_REFERENCE.search(normalize(question))
+        if reference and reference.group(0).strip().startswith(("how many", "when", "what")) and \
+                [t for t in terms if t not in aspect_words and t not in GENERIC_WORDS]:
+            reference = None  # "when did zhejiang get its first CT?": "its" is not a hospital left unnamed
+        generic = bool(reference) or (
             "hospital" in self.kb.catalog.correct(words(question)) and not re.search(r"\b(which|whats?)\b", normalize(question)))
         if not generic and [t for t in terms if t not in aspect_words and t not in GENERIC_WORDS]:
             return None  # "thyroid FNA award year" is specific enough to answer

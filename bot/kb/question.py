@@ -68,6 +68,7 @@ ASPECTS: dict[str, set[str]] = {name: {stem(w) for w in ws.split()} for name, ws
 MUST_MATCH_ASPECTS = {"admission": None, "abroad": "rank"}
 # "Name them": a sentence that only counts them names nothing.
 ASKS_FOR_NAMES = re.compile(r"\b(name|list) (them|those|these|some|a few|all|the \w+)\b|\bwhat are (they|their names) called\b"
+                            r"|\b(what are|tell me|give me) the names of\b"
                             r"|\bwhich (ones )?(are|r) (they|those)\b|\bwhat are their names\b")
 # Real words whose meaning is known here: a typo fix must not turn them into a page word ("funded" -> "founded").
 KNOWN_WORDS = " ".join(_ASPECT_WORDS.values())

@@ -56,6 +56,10 @@ def normalize(text: str) -> str:
     text = re.sub(r"\bsince when (does|did|do|has|have) (it|they|\w+) (exist|existed|been around|been there)\b",
                   r"when was \2 founded", text)
     text = re.sub(r"\bhow long (has|have) (it|they|\w+) (existed|been around|been there)\b", r"when was \2 founded", text)
+    text = re.sub(r"\bhow long (has|have) (it|they|the \w+( \w+)?) been (doing|offering|performing|using|running)\b",
+                  r"since when has \2 been \4", text)
+    # "Is it any good?", "a good one?": how it is rated, not what it is good at.
+    text = re.sub(r"\b(any good|a good (one|hospital|place|choice|school))\b", "well ranked", text)
     # Non-native superlatives: "the most old one".
     text = re.sub(r"\bmost (old|big|large|new|small)\b",
                   lambda m: {"old": "oldest", "big": "biggest", "large": "largest", "new": "newest", "small": "smallest"}[m.group(1)], text)
@@ -97,7 +101,7 @@ SPELLING_VARIANTS = {
     "specializes": "specialty", "specialized": "specialty", "speciality": "specialty", "specialities": "specialties",
     "specializing": "specialty", "specialising": "specialty",
     # The network page writes "Moyo Clinic" for the Mayo Clinic; visitors write it correctly.
-    "mayo": "moyo",
+    "mayo": "moyo", "directly": "direct",
     # The ultrasound page writes "ultrsound" once; visitors make the same slip.
     "ultrsound": "ultrasound", "ultrasond": "ultrasound", "ultasound": "ultrasound",
     # The network page misspells "comprehensive"; visitors also say "general hospital" for it.

@@ -271,3 +271,14 @@ def test_how_many_of_them_is_answered_by_a_share(composer):
     a = composer.answer("how many of the staff are senior", "Ultrasound")
     assert "30%" in a.text, a.text
     assert [m.name for m in composer.kb.catalog.find("the ultrsound dept at 2nd hosp")] == ["Ultrasound", "Second Affiliated Hospital"]
+
+
+def test_which_is_bigger_compares_beds_and_its_is_not_always_an_unnamed_hospital(composer):
+    a = composer.answer("which is bigger, the childrens hospital or the womens hospital?")
+    assert "1300" in a.text and "1200" in a.text and "So the Children's Hospital has more" in a.text, a.text
+    a = composer.answer("when did zhejiang get its very first ct scanner")
+    assert a.kind != "clarify" and "1983" in a.text, a.text
+    assert "Top 3" in composer.answer("is the women's hospital in hangzhou a good one?").text
+    assert "1984" in composer.answer("how long has the 2nd affiliated been doing ultrasonography").text
+    a = composer.answer("what are the names of the two foreign visiting professors in the ultrasound department")
+    assert a.kind == "decline", a.text

@@ -200,6 +200,9 @@ class AnswerComposer:
         terms = [t for t in all_terms if t not in excluded] or all_terms
         named = self._entities_in(question)
         mentioned_only = [m.name for m in self.kb.catalog.find(question) if not self.kb.catalog.has_home(m.name)]
+        # A place the pages only name in a list ("the eye one") is found by its own name on the page.
+        terms += [stem(w) for n in mentioned_only for w in words(n)
+                  if w not in GENERIC_WORDS and w not in STOPWORDS and stem(w) not in terms]
         if focus is None and named and not school_is_the_scope(question, [self.kb.catalog.by_name(n).type for n in named]):
             focus = self.kb.catalog.most_specific(named)
         if focus is None and not mentioned_only and COUNT_QUESTION.search(q) \
@@ -493,7 +496,9 @@ class AnswerComposer:
             if school_only and focus not in self.kb.passages[p].entities:
                 conf *= 0.9
             if hospital_level and p in self.department_passages:
-                conf *= 0.9  # "how many staff does SAHZU have?" is the hospital's count, not its ultrasound team's
+                # "How many staff does SAHZU have?" is the hospital's count, not its ultrasound team's: a
+                # department's number would be a wrong answer, not just a less fitting one.
+                conf *= 0.75 if wants_count else 0.9
             out.append(Candidate(s_id, p, sentence["text"], cos, cov, conf, conf + rank_bonus[p], literal, share))
         out.sort(key=lambda c: -c.score)
         return out

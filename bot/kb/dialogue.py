@@ -82,6 +82,10 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
     remembered = catalog.by_name(context["focus"]) if context["focus"] else None
     # "And the biggest one?" ranks the places again, whichever was discussed.
     asks_for_place = _ASKS_FOR_PLACE.search(normalize(text)) or WHICH_PLACE.search(normalize(text))
+    if remembered and not remembered.sections and not asks_for_place:
+        # A place the pages only name ("is Xixi part of the network?" then "how many beds does it have?"):
+        # name it in the question, so the answer must be about it or be a decline.
+        return Resolved(f"{text.rstrip(' ?.!')} ({remembered.name})?", None, True)
     if remembered and (not asks_for_place
                        or (remembered.type == "department" and _WHICH_HOSPITAL.search(normalize(text)))):
         return Resolved(text, context["focus"], True)
@@ -147,7 +151,7 @@ def _topic_words(question: str, catalog: Catalog) -> list[str]:
 def _with_place(question: str, focus: str, catalog: Catalog) -> str:
     """The earlier question about another place, asked about this one: "how big is the women's hospital,
     beds wise" + "what about the kids hospital" -> "how big is the Children's Hospital beds wise"."""
-    mentions = [m for m in catalog.find(question) if catalog.has_home(m.name)]
+    mentions = catalog.find(question)  # a place the pages only name is swapped too ("(Xixi Hospital)")
     if not mentions:
         return question
     tokens = catalog.correct(words(question))

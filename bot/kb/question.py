@@ -38,7 +38,7 @@ _ASPECT_WORDS = {
     "notable": "famous renowned notable eminent prestigious distinguished leader leading",
     "award": "award awards awarded honor honors honored honorary title titles prize prizes medal recognition",
     "name": "name names called call referred refer nickname abbreviation abbreviated short aka",
-    "construction": "construction constructed construct building finish finished complete completed ready",
+    "construction": "construction constructed construct building finish finished complete completed ready yet",
     "online": "online internet cloud digital telemedicine remote virtual data",
     # Lay words for what the pages name in medical terms.
     "digestive": "gastrointestinal bowel bowels intestine intestines intestinal gut stomach colon colorectal digestive",

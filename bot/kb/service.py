@@ -64,13 +64,22 @@ class KnowledgeService:
         if not (isinstance(previous, int) and 0 <= previous < len(self.composer.kb.passages)):
             previous = None  # a context from before an index rebuild, or from a client
         answer: Answer = self.composer.answer(resolved.question, resolved.focus, previous, resolved.among)
+        focus = answer.focus
+        catalog = self.composer.kb.catalog
+        mentioned = catalog.find(resolved.question)
+        remembered = catalog.by_name(resolved.focus) if resolved.focus else None
+        if (mentioned and (remembered is None or remembered.type == "school")
+                and not any(catalog.has_home(m.name) and m.type != "school" for m in mentioned)):
+            # Only a hospital the pages merely name (Xixi Hospital) was asked about: "it" next means that one.
+            unnamed = [m.name for m in mentioned if not catalog.has_home(m.name) and m.type == "hospital"]
+            focus = unnamed[0] if unnamed else focus
         places: list[str] = []
         if answer.kind in ("list", "faq"):  # the replies that name several places for "the second one" to pick from
             places = list(dict.fromkeys(m.name for m in self.composer.kb.catalog.find(answer.text)
                                         if m.type in ("hospital", "department")))
         return Reply(
             answer.reply(), answer.kind, answer.confidence, answer.buttons,
-            dialogue.next_context(resolved, answer.kind, answer.focus, answer.passage, places),
+            dialogue.next_context(resolved, answer.kind, focus, answer.passage, places),
             [vars(s) for s in answer.sources],
         )
 

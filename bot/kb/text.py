@@ -101,7 +101,7 @@ SPELLING_VARIANTS = {
     "specializes": "specialty", "specialized": "specialty", "speciality": "specialty", "specialities": "specialties",
     "specializing": "specialty", "specialising": "specialty",
     # The network page writes "Moyo Clinic" for the Mayo Clinic; visitors write it correctly.
-    "mayo": "moyo", "directly": "direct",
+    "mayo": "moyo", "directly": "direct", "ophtalmology": "ophthalmology", "underconstruction": "under construction",
     # The ultrasound page writes "ultrsound" once; visitors make the same slip.
     "ultrsound": "ultrasound", "ultrasond": "ultrasound", "ultasound": "ultrasound",
     # The network page misspells "comprehensive"; visitors also say "general hospital" for it.

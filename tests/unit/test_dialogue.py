@@ -229,3 +229,16 @@ def test_which_of_those_chooses_among_the_places_just_listed(kb, composer):
     a = composer.answer(r.question, r.focus, None, r.among)
     assert a.kind == "list" and a.text.index("Children's Hospital") < a.text.index("Women's Hospital"), a.text
     assert "First Affiliated" not in a.text and "5000" not in a.text, a.text
+
+
+def test_a_place_the_pages_only_name_stays_the_subject_of_the_next_turn(composer):
+    service = KnowledgeService(composer, Settings())
+    r = service.ask("is xixi hospital part of the zusm network")
+    assert "Xixi" in r.text and r.context["focus"] == "Xixi Hospital", (r.text, r.context)
+    r2 = service.ask("how many beds does it have", r.context)
+    assert r2.kind == "decline", r2.text  # never another hospital's beds
+    r3 = service.ask("and the children's hospital?", r2.context)
+    assert "1300" in r3.text and r3.context["focus"] == "Children's Hospital", (r3.text, r3.context)
+    # A department the pages name inside a hospital's list does not take the conversation away from it.
+    r = service.ask("do they have urology", {**dialogue.empty_context(), "focus": "Sir Run Run Shaw Hospital"})
+    assert r.context["focus"] == "Sir Run Run Shaw Hospital", r.context

@@ -180,6 +180,9 @@ def names_something(text: str) -> bool:
     return bool(_CAPITALISED.search(text.strip()))
 
 
+# Outcome statistics: answered only by a figure.
+RATE_QUESTION = re.compile(r"\b(success|survival|mortality|death|cure|complication|infection|pass|acceptance|admission|"
+                           r"recovery|readmission|waiting) (rates?|ratio|percentage)\b|\bwhat percentage\b|\bhow likely\b")
 # "Last year", "this year": a figure the page dates to another year does not answer it.
 RELATIVE_YEAR = re.compile(r"\b(last|this|past|previous) year\b")
 # A part of a place ("the neonatal unit", "the cardiology ward") asked about by its own name.
@@ -290,6 +293,8 @@ def answer_type_match(question: str, text: str, terms: list[str] | None = None) 
         return float(bool(YEAR.search(text)))
     if PERSON_QUESTION.search(q) and PERSON_ROLE.search(q):
         return float(bool(PERSON_NAMED.search(text)))
+    if RATE_QUESTION.search(q):
+        return float(bool(re.search(r"\d", text)))  # "the IVF success rate" is a figure, not a list of fields
     if COUNT_QUESTION.search(q):
         # "How many of the staff are senior?" is answered by a share ("30%") as well as by a count.
         share = re.search(r"\bhow many of\b", q) is not None and "%" in text

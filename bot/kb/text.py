@@ -60,6 +60,11 @@ def normalize(text: str) -> str:
                   r"since when has \2 been \4", text)
     # "Is it any good?", "a good one?": how it is rated, not what it is good at.
     text = re.sub(r"\b(any good|a good (one|hospital|place|choice|school))\b", "well ranked", text)
+    # "How much students?": a count, as in the visitor's own language.
+    text = re.sub(r"\bhow much (?=(\w+ )?(students|people|beds|staff|doctors|nurses|employees|campuses|hospitals|"
+                  r"patients|operations|surgeries|departments|teachers|faculty|scans|machines)\b)", "how many ", text)
+    # "How many students study there?": studying is what students do, not a second thing asked.
+    text = re.sub(r"\b(students|people|doctors|staff) (study|studying|studies|work|working|works)\b", r"\1", text)
     # Non-native superlatives: "the most old one".
     text = re.sub(r"\bmost (old|big|large|new|small)\b",
                   lambda m: {"old": "oldest", "big": "biggest", "large": "largest", "new": "newest", "small": "smallest"}[m.group(1)], text)

@@ -282,3 +282,9 @@ def test_which_is_bigger_compares_beds_and_its_is_not_always_an_unnamed_hospital
     assert "1984" in composer.answer("how long has the 2nd affiliated been doing ultrasonography").text
     a = composer.answer("what are the names of the two foreign visiting professors in the ultrasound department")
     assert a.kind == "decline", a.text
+
+
+def test_non_native_counts_and_outcome_rates(composer):
+    assert normalize("how much students study in zju medicine") == "how many students in zju medicine"
+    a = composer.answer("what's the success rate of ivf at the women's hospital")
+    assert a.kind == "decline", a.text  # the page lists fields, it states no rate

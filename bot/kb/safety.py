@@ -121,9 +121,11 @@ def wants_appointment(text: str) -> bool:
 
 
 # A question about something ("how many are there?", "what's it good at?"), not about the assistant itself.
-_QUESTION = re.compile(r"^\s*(and |so |ok |okay |then )?(how (many|much|big|old|long|large|up to date|recent|current|good|well)|"
-                       r"what|when|which|where|who|whose|"
-                       r"does|do they|did|is (it|there|that)|are (there|they)|has|have they|any)\b", re.IGNORECASE)
+_QUESTION = re.compile(r"^\s*(and |so |ok |okay |then )?(how (many|much|big|old|long|large|up to date|recent|current|good|well|"
+                       r"often|far|soon|come)|what|when|which|where|who|whose|"
+                       r"does|do they|did|is (it|there|that|the|this|its|their)|are (there|they|the|its|their)|"
+                       r"was (it|there|the)|were (they|there|the)|can (they|it)|will (it|they)|has|have they|any|"
+                       r"(the )?(exact|approximate|total|rough) (number|figure|count|amount))\b", re.IGNORECASE)
 _ABOUT_THE_ASSISTANT = re.compile(r"\b(you|your|yourself|u|ur|bot|assistant)\b|\bhow are\b|\bwhat'?s up\b", re.IGNORECASE)
 
 

@@ -68,7 +68,8 @@ def test_non_native_and_terse_phrasings():
 
 
 def test_short_follow_ups_are_questions_but_questions_about_the_bot_are_not():
-    for q in ("so how many are there", "what's it good at", "how many people work there", "and when was it founded?"):
+    for q in ("so how many are there", "what's it good at", "how many people work there", "and when was it founded?",
+              "how often is it held", "exact number?", "is the eye one open yet"):
         assert safety.is_knowledge_question(q), q
     for q in ("how are you", "what can you do", "who are you", "hi", "thanks a lot", "what's up"):
         assert not safety.is_knowledge_question(q), q

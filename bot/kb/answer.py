@@ -500,7 +500,7 @@ class AnswerComposer:
                 # department's number would be a wrong answer, not just a less fitting one.
                 conf *= 0.75 if wants_count else 0.9
             out.append(Candidate(s_id, p, sentence["text"], cos, cov, conf, conf + rank_bonus[p], literal, share))
-        out.sort(key=lambda c: -c.score)
+        out.sort(key=lambda c: (-round(c.score, 3), -c.confidence))  # a tie goes to the better-matching sentence
         return out
 
     def _specifics(self, terms: list[str], mentioned_only: list[str]) -> list[str]:

@@ -89,11 +89,13 @@ class KnowledgeBase:
         lexical = self.lexical_ranking(terms, depth)
         fused = rrf([dense, lexical], self.rrf_k)
         entity = self.catalog.by_name(focus) if focus else None
-        if entity and entity.type != "school":
-            # A named (or remembered) hospital outranks everything else: its own passages come first.
+        if entity:
+            # A named (or remembered) hospital outranks everything else: its own passages come first. The
+            # school's pages get a smaller lift: a question about the school may be answered from a hospital's.
+            lift = (1.0 if entity.type == "school" else 2.0) / (self.rrf_k + 1)
             for i, p in enumerate(self.passages):
                 if focus in p.entities:
-                    fused[i] = fused.get(i, 0.0) + 2.0 / (self.rrf_k + 1)
+                    fused[i] = fused.get(i, 0.0) + lift
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
         dense_pos = {p: r for r, p in enumerate(dense)}
         lexical_pos = {p: r for r, p in enumerate(lexical)}

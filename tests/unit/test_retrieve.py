@@ -22,3 +22,15 @@ def test_entity_boost_puts_the_named_hospital_first(kb):
     with_focus = kb.retrieve(kb.encode_query(q), content_terms(q), k=5, focus="Children's Hospital")
     assert "Children's Hospital" in kb.passages[with_focus[0].passage].entities
     assert [h.passage for h in without] != [h.passage for h in with_focus]
+
+
+def test_the_schools_own_passages_are_lifted_less_than_a_hospitals(kb, encoder):
+    from bot.kb.text import content_terms
+    question = "roughly how many people teach or work for the medical school altogether"
+    qvec = encoder.encode([question])[0]
+    terms = sorted(content_terms(question))
+    plain = [h.passage for h in kb.retrieve(qvec, terms, 8)]
+    school = [h.passage for h in kb.retrieve(qvec, terms, 8, "ZUSM")]
+    own = {i for i, p in enumerate(kb.passages) if "ZUSM" in p.entities}
+    assert sum(p in own for p in school) >= sum(p in own for p in plain)
+    assert any(p in own for p in school[:3])

@@ -34,6 +34,7 @@ _ASPECT_WORDS = {
     "event": "conference conferences forum forums workshop workshops symposium symposia congress meeting meetings host hosts hosted held hold",
     "partner": "partner partners partnership partnerships collaborate collaborates collaboration cooperate cooperation cooperated exchange exchanges",
     "abroad": "foreign international overseas abroad global worldwide world",
+    "national": "china chinese national nationally nationwide country countrywide domestic domestically",
     "admission": "admit admits admitted admission admissions accept accepts accepted acceptance intake applicant applicants apply application applications",
     "notable": "famous renowned notable eminent prestigious distinguished leader leading",
     "award": "award awards awarded honor honors honored honorary title titles prize prizes medal recognition",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -104,6 +105,11 @@ class Stack:
     def stop(self) -> None:
         for name in list(self.procs):
             _stop_group(self.procs.pop(name), 30)
+        # The tracker database and endpoints are this run's alone; logs kept here stay for a failed run.
+        for name in ("tracker.db", "endpoints.yml"):
+            (self.workdir / name).unlink(missing_ok=True)
+        if self.logs_dir != self.workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def rss_mb(self) -> dict[str, float]:
         return {name: tree_rss_mb(proc.pid) for name, proc in self.procs.items()}

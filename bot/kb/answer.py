@@ -337,8 +337,9 @@ class AnswerComposer:
                 declined.text += f" (The page gives figures for {', '.join(stated)}.)"
             return declined
         unit = SUB_UNIT.search(q)
-        if (unit and COUNT_QUESTION.search(q) and stem(unit.group(1)) in terms
-                and not prefix_match(stem(unit.group(1)), self.kb.sentence_own_terms[best.sentence])):
+        unit_word = stem(unit.group(1) or unit.group(3)) if unit else None
+        if (unit_word and COUNT_QUESTION.search(q) and unit_word in terms
+                and not prefix_match(unit_word, self.kb.sentence_own_terms[best.sentence])):
             # "Beds in the Women's Hospital's neonatal unit": the hospital's own count is not the unit's.
             return self.decline(focus, focus=focus, confidence=confidence)
         if PROCEDURAL.search(q) and not (best.coverage >= 1.0 and best.cosine >= 0.75):

@@ -187,7 +187,7 @@ RATE_QUESTION = re.compile(r"\b(success|survival|mortality|death|cure|complicati
 # "Last year", "this year": a figure the page dates to another year does not answer it.
 RELATIVE_YEAR = re.compile(r"\b(last|this|past|previous) year\b")
 # A part of a place ("the neonatal unit", "the cardiology ward") asked about by its own name.
-SUB_UNIT = re.compile(r"\b([a-z]{4,}) (unit|ward|wing|clinic|division|icu)\b")
+SUB_UNIT = re.compile(r"\b([a-z]{4,}) (unit|ward|wing|clinic|division|icu)\b|\b(?:school|institute|college) of ([a-z]{4,})\b")
 # "Apart from CT and MRI, what else...?": the named things are what the answer must NOT be about.
 _EXCLUDING = re.compile(r"\b(apart from|besides|other than|except( for)?|aside from|beyond)\s+(.+?)(?=,|\?|$|\s(what|which|who|does|did|was|were|is|are|has|have)\b)")
 

@@ -288,3 +288,8 @@ def test_non_native_counts_and_outcome_rates(composer):
     assert normalize("how much students study in zju medicine") == "how many students in zju medicine"
     a = composer.answer("what's the success rate of ivf at the women's hospital")
     assert a.kind == "decline", a.text  # the page lists fields, it states no rate
+
+
+def test_a_school_within_the_school_counted_is_not_the_whole_schools_count(composer):
+    a = composer.answer("how many students are in the school of nursing at zusm")
+    assert "8,000" not in a.text, a.text  # the whole school's count is not the nursing school's

@@ -11,7 +11,8 @@ def test_dosage_questions_get_no_advice_whoever_takes_it():
 def test_facts_about_places_are_not_medical_advice():
     for q in ("how many beds does the children's hospital have", "how much surgery does srrsh do",
               "which professor leads the ultrasound branch", "is it a cancer centre as well",
-              "is the 2nd hospital a cancer hospital"):
+              "is the 2nd hospital a cancer hospital",
+              "my professor said the first affiliated hospital has a state lab for infections, is that true?"):
         assert not safety.wants_medical_advice(q), q
     for q in ("is it cancer?", "is this lump cancer", "is my mole cancer or not"):
         assert safety.wants_medical_advice(q), q

@@ -48,12 +48,14 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
     # A button click on "which one do you mean?" carries only the choice: answer the pending question.
     if text.startswith("/") and context["pending"] and named:
         return Resolved(context["pending"], catalog.most_specific(named), True)
-    listed = context["listed"] if isinstance(context["listed"], list) else []
+    # The context may come back from a client: keep only names the catalogue knows.
+    listed = [n for n in context["listed"] if isinstance(n, str) and catalog.by_name(n)] \
+        if isinstance(context["listed"], list) else []
     ordinal = _ORDINAL_ONE.search(normalize(text))
     if ordinal and listed and len(words(text)) <= 10 and not WHICH_PLACE.search(normalize(text)):
         # "Tell me about the second one" after a list: the list's second place, not "the 2nd hospital".
         index = -1 if ordinal.group(2) == "last" else _ORDINALS[ordinal.group(2)]
-        if index < len(listed) and catalog.by_name(listed[index]):
+        if index < len(listed):
             place = listed[index]
             return Resolved(normalize(text)[:ordinal.start()] + place + normalize(text)[ordinal.end():], place, True)
     if named and school_is_the_scope(text, [catalog.by_name(n).type for n in named]):

@@ -242,3 +242,10 @@ def test_a_place_the_pages_only_name_stays_the_subject_of_the_next_turn(composer
     # A department the pages name inside a hospital's list does not take the conversation away from it.
     r = service.ask("do they have urology", {**dialogue.empty_context(), "focus": "Sir Run Run Shaw Hospital"})
     assert r.context["focus"] == "Sir Run Run Shaw Hospital", r.context
+
+
+def test_a_malformed_listed_context_is_ignored(kb):
+    for listed in ([["x"], {"a": 1}, 3, None], "Children's Hospital", [None], ["Nowhere Hospital", "Xyz"]):
+        ctx = {"focus": None, "last_question": "which ones", "pending": None, "listed": listed}
+        r = dialogue.resolve("tell me about the second one", ctx, kb.catalog)
+        assert r.focus == "Second Affiliated Hospital", (listed, r)  # the alias, as with no list

@@ -270,6 +270,10 @@ class AnswerComposer:
         faq = self._faq(question, qvec, focus, terms, mentioned_only)
         if faq:
             return faq
+        if network_list:
+            listed = self._network_hospitals()
+            if listed:
+                return listed
         hits = self.kb.retrieve(qvec, terms, self.k, focus)
         previous = previous_passage if _REFERS_TO_LAST_ANSWER.search(q) else None
         candidates = self._candidates(question, qvec, terms, hits, focus, mentioned_only, previous=previous)
@@ -713,6 +717,26 @@ class AnswerComposer:
             text += f"; the other {len(undated)} pages carry no date"
         text += ". For the latest figures, please check the official website."
         return Answer("answer", self._trim(text), 1.0, [Source(p.page, p.title, None, p.date) for p in dated])
+
+    def _network_hospitals(self) -> Answer | None:
+        """"Which hospitals does ZUSM have?": the hospitals the network page gives a section of their own."""
+        pages = {}
+        for e in self.kb.catalog.entities:
+            if e.type != "hospital":
+                continue
+            for spec in e.sections:
+                page, _, heading = spec.partition("#")
+                if heading:
+                    pages.setdefault(page, []).append((e.name, heading))
+                    break
+        if not pages:
+            return None
+        page, places = max(pages.items(), key=lambda kv: len(kv[1]))
+        passage = next((p for p in self.kb.passages if p.page == page), None)
+        if passage is None or len(places) < 2:
+            return None
+        text = f"The {passage.title} page has a section on each of these hospitals: {', '.join(n for n, _ in places)}."
+        return Answer("list", self._trim(text), 1.0, [Source(page, passage.title, None, passage.date)])
 
     def overview(self, focus: str) -> Answer:
         own = [p for p in self.kb.passages if focus in p.entities]

@@ -130,6 +130,7 @@ WHICH_PLACE = re.compile(
     r"\bwhich (of the |of zusm'?s? )?(zusm |affiliated |zju )?(hospital|hospitals|one|ones|department|departments|affiliated)\b"
     r"|\bwhich is\b|\bwhat (hospital|hospitals)\b|\bany hospitals?\b"
     r"|\bwh(at|ich)('s|s| is| was| are)? the (\w+est|most \w+|first|1st) ([\w()]+ ){0,3}(hospital|hospitals|one|department)\b"
+    r"|\bwhich (one )?of (them|those|these)\b"
     r"|^\s*(and |what about |how about )?the (\w+est|most \w+) (hospital|one|department)\b"
     r"|\b(in|at|of) the (biggest|largest|oldest|smallest|newest)( one)?\s*\??$")
 

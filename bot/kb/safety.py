@@ -32,6 +32,10 @@ _EMERGENCY = re.compile(
     r"(took|taken|take|swallow|swallowed|ate|eaten) (a |an )?(whole|entire|full) (bottle|pack|packet|box|strip)|"
     r"swallowed (a |an |some |the |his |her )?(battery|batteries|button battery|bleach|pills|tablets|poison|magnets?|coin|detergent|chemicals?)|"
     r"drank (some )?(bleach|poison|detergent|antifreeze)|"
+    r"(drank|drunk|swallowed|ate|eaten|ingested) (some |a |an |the |his |her |my )?(\w+ )?(cleaning|cleaner|washing|laundry|dishwasher|"
+    r"toilet|drain|oven|window) ?(liquid|fluid|product|stuff|powder|pods?|tablets?|cleaner|spray)?\b|"
+    r"(drank|drunk|swallowed|ingested) (some |a |the )?(pesticide|weed ?killer|rat poison|insecticide|kerosene|petrol|"
+    r"gasoline|paint thinner|lighter fluid|methanol|mouthwash|nail polish remover)|"
     r"suicid|kill (myself|himself|herself)|end my life|take my (own )?life|want(s)? to die|wanna die|"
     r"(hurt|cut|harm)(ing)? (myself|himself|herself)|self[- ]harm|(don'?t|do not) want (to )?live|end it (all|tonight|today|now)|"
     # said outright

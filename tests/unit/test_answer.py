@@ -293,3 +293,10 @@ def test_non_native_counts_and_outcome_rates(composer):
 def test_a_school_within_the_school_counted_is_not_the_whole_schools_count(composer):
     a = composer.answer("how many students are in the school of nursing at zusm")
     assert "8,000" not in a.text, a.text  # the whole school's count is not the nursing school's
+
+
+def test_which_hospitals_with_a_greeting_lists_the_networks_hospitals(kb):
+    composer = AnswerComposer(kb, threshold=0.4, faq_threshold=2.0)  # no FAQ: the list comes from the catalogue
+    a = composer.answer("hi there, which hospitals does zju medicine have?")
+    assert a.kind == "list" and "Sir Run Run Shaw Hospital" in a.text and "Children's Hospital" in a.text, a.text
+    assert a.sources[0].page == "zusm_medical_network"

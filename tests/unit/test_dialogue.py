@@ -249,3 +249,8 @@ def test_a_malformed_listed_context_is_ignored(kb):
         ctx = {"focus": None, "last_question": "which ones", "pending": None, "listed": listed}
         r = dialogue.resolve("tell me about the second one", ctx, kb.catalog)
         assert r.focus == "Second Affiliated Hospital", (listed, r)  # the alias, as with no list
+
+
+def test_which_of_them_with_no_list_ranks_the_places(composer):
+    a = composer.answer("which of them has the most campuses")
+    assert a.kind == "list" and a.text.index("First Affiliated") < 40, a.text

@@ -96,3 +96,11 @@ def test_words_inside_other_words_and_visit_paperwork_are_not_safety_cases():
     assert safety.category("what kind of visa do i need to come to china for treatment at srrsh") is None
     assert safety.category("my dad is dying, he can't breathe") == "emergency"
     assert safety.category("do i need surgery for my knee") == "medical_advice"
+
+
+def test_household_chemicals_swallowed_are_emergencies():
+    for q in ("my little brother drank some cleaning liquid", "my son swallowed a laundry pod",
+              "she ate some dishwasher tablets", "he drank weed killer"):
+        assert safety.category(q) == "emergency", q
+    for q in ("how many cleaning staff work there", "i drank some water before the scan"):
+        assert safety.category(q) != "emergency", q

@@ -84,7 +84,7 @@ test: install $(INDEX) $(MODEL)
 TUNING_SETS := tests/eval/tuning.yml tests/eval/tuning_blind.yml tests/eval/tuning_blind2.yml tests/eval/tuning_blind3.yml \
                tests/eval/tuning_blind4.yml tests/eval/tuning_blind5.yml tests/eval/tuning_blind6.yml tests/eval/tuning_blind7.yml \
                tests/eval/tuning_blind8.yml tests/eval/tuning_blind9.yml
-HELDOUT_SETS := tests/eval/heldout.yml tests/eval/heldout_blind.yml tests/eval/heldout_blind2.yml
+HELDOUT_SETS := tests/eval/heldout.yml tests/eval/heldout_blind.yml tests/eval/heldout_blind2.yml tests/eval/heldout_blind3.yml
 eval: install $(INDEX) $(MODEL)
 	$(KBPY) -m tests.eval.run $(foreach s,$(TUNING_SETS) $(HELDOUT_SETS),--set $(s))
 

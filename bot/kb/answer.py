@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -188,6 +188,9 @@ class AnswerComposer:
         # the best sentence's score against `threshold` (which also gates list and clarification entries).
         self.calibrator = calibrator
         self.last_features: dict[str, float] | None = None
+        # The school whose network "how many hospitals?" / "which hospitals?" asks about, and that network's list.
+        self.school = next((e.name for e in kb.catalog.entities if e.type == "school"), None)
+        self.network_hospitals = self._network_hospitals()
         self.department_passages = {i for i, p in enumerate(kb.passages)
                                     if any((e := kb.catalog.by_name(n)) and e.type == "department" for n in p.entities)}
         self.faq_entities = [self._entities_in(" ".join(e.questions)) for e in kb.stored.faq]
@@ -243,11 +246,11 @@ class AnswerComposer:
         if focus is None and not mentioned_only and COUNT_QUESTION.search(q) \
                 and count_nouns_of(question, terms) == {"hospital"}:
             # "How many hospitals are there?" counts the school's network: its pages answer it.
-            focus = next((e.name for e in self.kb.catalog.entities if e.type == "school"), None)
+            focus = self.school
         network_list = (not mentioned_only and "hospitals" in words(question) and set(terms) <= _NETWORK_LIST_WORDS
                         and bool(ASKS_FOR_LIST.search(q) or re.search(r"\b(which|what)\b", q)))
         if focus is None and network_list:
-            focus = next((e.name for e in self.kb.catalog.entities if e.type == "school"), None)
+            focus = self.school
         placed = self._department_placement(question, named, focus)
         if placed:
             return placed
@@ -270,10 +273,8 @@ class AnswerComposer:
         faq = self._faq(question, qvec, focus, terms, mentioned_only)
         if faq:
             return faq
-        if network_list:
-            listed = self._network_hospitals()
-            if listed:
-                return listed
+        if network_list and self.network_hospitals:
+            return replace(self.network_hospitals)  # a copy: callers may adjust their answer
         hits = self.kb.retrieve(qvec, terms, self.k, focus)
         previous = previous_passage if _REFERS_TO_LAST_ANSWER.search(q) else None
         candidates = self._candidates(question, qvec, terms, hits, focus, mentioned_only, previous=previous)
@@ -562,13 +563,11 @@ class AnswerComposer:
         q = normalize(question)
         if not WHICH_PLACE.search(q) and not among:
             return None
-        if among:
-            # "Which of those has the most beds?": only the places just listed compete, and being listed
-            # already says they are relevant, so a weaker sentence match will do.
-            good = [(n, c) for n, c in self._best_per_entity(candidates)
-                    if n in among and c.confidence >= 0.7 * self.threshold]
-        else:
-            good = [(n, c) for n, c in self._best_per_entity(candidates) if c.confidence >= self.threshold]
+        # "Which of those has the most beds?": only the places just listed compete, and being listed already
+        # says they are relevant, so a weaker sentence match will do.
+        floor = 0.7 * self.threshold if among else self.threshold
+        good = [(n, c) for n, c in self._best_per_entity(candidates)
+                if c.confidence >= floor and (not among or n in among)]
         nouns = count_nouns_of(question)
         if not (nouns and SUPERLATIVE.search(q)) and good:
             # "Which was the first outside Hangzhou?": places whose sentence lacks what the best one says
@@ -719,7 +718,8 @@ class AnswerComposer:
         return Answer("answer", self._trim(text), 1.0, [Source(p.page, p.title, None, p.date) for p in dated])
 
     def _network_hospitals(self) -> Answer | None:
-        """"Which hospitals does ZUSM have?": the hospitals the network page gives a section of their own."""
+        """"Which hospitals does ZUSM have?": the hospitals the network page gives a section of their own
+        (built once, at load)."""
         pages = {}
         for e in self.kb.catalog.entities:
             if e.type != "hospital":

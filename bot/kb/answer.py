@@ -62,7 +62,9 @@ from bot.kb.text import GENERIC_WORDS, STOPWORDS, normalize, spelled_out, stem, 
 # "Tell me about X", "info on X please": no particular fact asked, so give X's profile.
 _REFERS_TO_LAST_ANSWER = re.compile(r"\b(it|that|this|those|these|them|some|ones)\b")
 _OVERVIEW_WORDS = {"info", "information", "detail", "details", "anything", "something", "overview", "more", "hospital",
-                   "department", "dept", "tell", "about", "introduce", "introduction", "summary"}
+                   "department", "dept", "tell", "about", "introduce", "introduction", "summary", "bit", "little",
+                   "special", "notable", "noteworthy", "interesting", "highlight", "background", "profile", "brief",
+                   "briefly", "quick", "fact", "key", "stand", "out", "unique"}
 UNSEEN_SHARE_FULL = 0.25
 UNSEEN_WEIGHT = 0.5
 # "Which hospitals are affiliated?", "list the hospitals": with no place named, the hospitals asked for are the

@@ -58,6 +58,12 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
         if index < len(listed):
             place = listed[index]
             return Resolved(normalize(text)[:ordinal.start()] + place + normalize(text)[ordinal.end():], place, True)
+    if not named and (context["last_question"] or context["pending"]):
+        place = _affiliated_by_ordinal(text, catalog)
+        if place:
+            # "How many beds at the first affiliated?" + "and the secnd?": no list to pick from, so the
+            # ordinal names the next affiliated hospital.
+            return resolve(f"and the {place}?", context, catalog, rasa_entities)
     if named and school_is_the_scope(text, [catalog.by_name(n).type for n in named]):
         return Resolved(text, None, False)
     if named:
@@ -88,12 +94,29 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
         # A place the pages only name ("is Xixi part of the network?" then "how many beds does it have?"):
         # name it in the question, so the answer must be about it or be a decline.
         return Resolved(f"{text.rstrip(' ?.!')} ({remembered.name})?", None, True)
+    if (remembered and remembered.type == "department" and remembered.belongs_to
+            and _THAT_HOSPITAL.search(normalize(text)) and catalog.by_name(remembered.belongs_to)):
+        # "How many beds does that hospital have?" after a department's answer: the department's hospital.
+        return Resolved(text, catalog.by_name(remembered.belongs_to).name, True)
     if remembered and (not asks_for_place
                        or (remembered.type == "department" and _WHICH_HOSPITAL.search(normalize(text)))):
         return Resolved(text, context["focus"], True)
     if listed and _OF_THOSE.search(normalize(text)):
         return Resolved(text, None, True, tuple(listed))
     return Resolved(text, None, False)
+
+
+_THAT_HOSPITAL = re.compile(r"\b(that|the|this|its|their|same) (hospital|hosp)\b")
+_AFFILIATED_ORDINALS = {"first": "1st", "1st": "1st", "second": "2nd", "2nd": "2nd", "fourth": "4th", "4th": "4th"}
+
+
+def _affiliated_by_ordinal(text: str, catalog: Catalog) -> str | None:
+    """"and the 2nd?", "what about the secnd one": an affiliated hospital named by its ordinal alone."""
+    rest = [t for t in catalog.correct(words(text)) if t not in _ELLIPSIS_WORDS]
+    if len(rest) != 1 or rest[0] not in _AFFILIATED_ORDINALS:
+        return None
+    entity = catalog.by_name(f"{_AFFILIATED_ORDINALS[rest[0]]} affiliated hospital")
+    return entity.name if entity else None
 
 
 _OF_THOSE = re.compile(r"\b(which|what)( one)? of (those|them|these|the ones)\b")
@@ -119,7 +142,8 @@ _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, 
 _ORDINAL_ONE = re.compile(r"\b(the )?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last) (one|of them|of those|on the list)\b")
 
 
-_TIME_ONLY = re.compile(r"(in )?((last|this|past|previous|next) (year|yr)|(19|20)\d\d|now|today|nowadays|currently)")
+_TIME_ONLY = re.compile(r"(in )?((last|this|past|previous|next) (year|yr)|(19|20)\d\d|now|today|nowadays|currently"
+                        r"|(the )?(year|yr) (before|after)|(a|the) (year|yr) (earlier|later))")
 _YEAR_PHRASE = re.compile(r"\b(in|during|for) (19|20)\d\d\b|\b(19|20)\d\d\b")
 
 

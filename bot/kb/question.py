@@ -186,7 +186,7 @@ def names_something(text: str) -> bool:
 RATE_QUESTION = re.compile(r"\b(success|survival|mortality|death|cure|complication|infection|pass|acceptance|admission|"
                            r"recovery|readmission|waiting) (rates?|ratio|percentage)\b|\bwhat percentage\b|\bhow likely\b")
 # "Last year", "this year": a figure the page dates to another year does not answer it.
-RELATIVE_YEAR = re.compile(r"\b(last|this|past|previous) year\b")
+RELATIVE_YEAR = re.compile(r"\b(last|this|past|previous) year\b|\b(year|yr) (before|after)\b|\b(a|the) (year|yr) (earlier|later)\b")
 # A part of a place ("the neonatal unit", "the cardiology ward") asked about by its own name.
 SUB_UNIT = re.compile(r"\b([a-z]{4,}) (unit|ward|wing|clinic|division|icu)\b|\b(?:school|institute|college) of ([a-z]{4,})\b")
 # "Apart from CT and MRI, what else...?": the named things are what the answer must NOT be about.

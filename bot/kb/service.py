@@ -73,6 +73,10 @@ class KnowledgeService:
             # Only a hospital the pages merely name (Xixi Hospital) was asked about: "it" next means that one.
             unnamed = [m.name for m in mentioned if not catalog.has_home(m.name) and m.type == "hospital"]
             focus = unnamed[0] if unnamed else focus
+        if answer.kind == "answer" and (focus is None or catalog.by_name(focus).type == "school"):
+            # "Is there one in Zhoushan?" answered "Zhoushan Hospital.": "that one" next means it.
+            answered = {m.name for m in catalog.find(answer.text) if m.type == "hospital"}
+            focus = answered.pop() if len(answered) == 1 else focus
         places: list[str] = []
         if answer.kind in ("list", "faq"):  # the replies that name several places for "the second one" to pick from
             places = list(dict.fromkeys(m.name for m in self.composer.kb.catalog.find(answer.text)

@@ -301,8 +301,11 @@ class AnswerComposer:
         confidence, threshold = best.confidence, self.threshold
         if self.calibrator:
             confidence, threshold = self.calibrator.probability(self.last_features), self.calibrator.threshold
-        conflict = self._wide_conflict(question, qvec, terms, hits, best, focus, mentioned_only, previous)
-        if conflict and best.coverage >= 0.6:
+        # "My uncle reckons it only has two sites, is that right?": the words the pages never use are the
+        # visitor's story, not part of what the pages disagree on.
+        known = [t for t in terms if t in self.kb.idf or any(in_aspect(t, g) for g in ASPECTS.values())] or terms
+        conflict = self._wide_conflict(question, qvec, known, hits, best, focus, mentioned_only, previous)
+        if conflict and coverage(known, self.kb.sentence_terms[best.sentence], self.kb.idf, self.kb.unseen_idf) >= 0.6:
             # Two pages stating different counts for the same thing is no reason to doubt either: the
             # runner-up's closeness (a low margin) is the disagreement itself.
             return conflict
@@ -630,8 +633,10 @@ class AnswerComposer:
     def _wide_conflict(self, question: str, qvec: np.ndarray, terms: list[str], hits, best: Candidate,
                        focus: str | None, mentioned_only: list[str], previous: int | None = None) -> Answer | None:
         nouns = count_nouns_of(question, terms)
-        # "Which regional hospitals...?" names hospitals without asking how many there are.
-        if not nouns or (nouns <= {"hospital"} and not COUNT_QUESTION.search(normalize(question))):
+        # "Which regional hospitals...?" names hospitals without asking how many; "it has 9 affiliated
+        # hospitals, right?" states a count to check.
+        if not nouns or (nouns <= {"hospital"} and not COUNT_QUESTION.search(normalize(question))
+                         and not numbers_near(question, "hospital")):
             return None
         # Pages that disagree may not both be in the top hits: widen to every passage about the same place.
         best_entities = set(self.kb.passages[best.passage].entities)
@@ -687,6 +692,7 @@ class AnswerComposer:
         # A long page sentence was cut into fragments; a fragment that stops mid-clause continues in the next.
         nxt = chosen[-1].sentence + 1
         if (not texts[-1].rstrip().endswith((".", "!", "?")) and nxt < len(self.kb.stored.sentences)
+                and self.kb.stored.sentences[nxt]["passage"] == best.passage
                 and self.kb.stored.sentences[nxt]["text"][:1].islower()
                 and sum(map(len, texts)) + len(self.kb.stored.sentences[nxt]["text"]) < self.reply_max_chars - 120):
             texts[-1] = texts[-1].rstrip() + " " + self.kb.stored.sentences[nxt]["text"]

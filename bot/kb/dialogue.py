@@ -76,6 +76,11 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
         previous = context["pending"] or context["last_question"]
         if not rest and previous and len(tokens) <= 8:
             return Resolved(_with_place(previous, focus, catalog), focus, True)
+        swapped = _with_new_object(text, context["last_question"])
+        if swapped:
+            # "How many CEUS a year?" + "and ultrasound-guided treatments?": the new thing names a
+            # department, but the question is still the earlier one.
+            return Resolved(swapped, focus, True)
         return Resolved(text, focus, False)
     previous = context["last_question"]
     swapped = _with_new_object(text, previous)

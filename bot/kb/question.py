@@ -22,8 +22,8 @@ _ASPECT_WORDS = {
     "student": "student students enrol enrollment",
     "rank": "rank ranked ranking rankings rated rating ratings best top position leading league compare compared comparison nationally nationwide stand standing",
     "jci": "jci accredit accredited accreditation certified certification",
-    "treat": "treat treats treatment treatments specialty specialties speciality specialize specialise specialised specialized known famous focus focusing characteristic characterized good strength strengths strong expertise offer service services cancer cancers tumor tumors disease diseases surgery surgeries care",
-    "equipment": "equipment equipments equip equipped device devices machine machines scanner instrument instruments apparatus",
+    "treat": "treat treats treatment treatments specialty specialties speciality specialize specialise specialised specialized known famous focus focusing characteristic characterized good strength strengths strong expertise offer service services cancer cancers tumor tumors disease diseases surgery surgeries care therapy therapies",
+    "equipment": "equipment equipments equip equipped device devices machine machines scanner instrument instruments apparatus kit gear",
     "lead": "lead leader leads head chief director charge",
     "member": "belong belongs join joined member members part",
     "acquire": "buy bought purchase purchased introduce introduced acquire acquired first",
@@ -150,7 +150,7 @@ ASKS_FOR_LIST = re.compile(r"\blist\b|\bnames?\b|\bname them\b|\b(which|what) ar
 SUPERLATIVE = re.compile(r"\b(most|largest|biggest|highest|fewest|least|smallest|lowest|more|less)\b")
 SMALLEST = re.compile(r"\b(fewest|least|smallest|lowest|less)\b")
 PROCEDURAL = re.compile(r"\bhow (do|can|could|should|would) (i|we|my|our)\b|\bhow to\b|\bwhere (do|can|should) (i|we)\b")
-YEAR_QUESTION = re.compile(r"^\s*when\b|\b(what|which) year\b|\bwhen (was|did|were|will|is|does|do)\b|\bsince when\b|\bhow old\b"
+YEAR_QUESTION = re.compile(r"^\s*when\b|\b(what|which) (year|yr)\b|\bwhen (was|did|were|will|is|does|do)\b|\bsince when\b|\bhow old\b"
                             r"|\byear (was|did|were)\b|\b(founded|established|opened|built) (in )?what year\b")
 YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
 NOTABLE_PERSON = re.compile(r"\b(any|a|well[- ]known|famous|notable|leading|top|renowned) (\w+ )?(professor|expert|surgeon|specialist)s?\b")

@@ -72,7 +72,14 @@ def normalize(text: str) -> str:
     text = re.sub(r"\boldest\b", "oldest (longest history)", text)
     # "How many get into the MD each year?" asks about admissions.
     text = re.sub(r"\b(students?|people|applicants|many|i|you|we) (get|gets|getting|got) (into|in to|accepted)\b", r"\1 admitted to", text)
-    # A hospital's size, on these pages, is its number of beds.
+    # "When did it get going?": when it started.
+    text = re.sub(r"\b(get|got|gets|getting) (going|started|off the ground|up and running)\b", "start", text)
+    # "Is it open yet?", "up and running?": whether its construction is finished.
+    text = re.sub(r"\b(open|opened|running|operational|functioning|in use)( yet| now| already)\b|\bup and running\b",
+                  "finished yet", text)
+    # A team's size is its staff; a hospital's size, on these pages, is its number of beds.
+    text = re.sub(r"\bhow (big|large) (is|are) (the|their|its|this|that) (team|staff|department|dept|faculty|workforce)\b",
+                  r"how many staff \2 \3 \4", text)
     text = re.sub(r"\bhow (big|large)\b", "how many beds", text)
     return text
 
@@ -84,7 +91,7 @@ ABBREVIATIONS = {"hosp": "hospital", "hosps": "hospitals", "hospt": "hospital", 
                  "approx": "approximately", "intl": "international", "med": "medical", "est": "established",
                  "prof": "professor", "profs": "professors", "lab": "laboratory", "labs": "laboratories",
                  "3d": "three dimensional", "ops": "operations", "op": "operation", "chemo": "chemotherapy",
-                 "ppl": "people", "pts": "patients", "pt": "patient", "staf": "staff", "hist": "history", "yrs.": "years", "hosp.": "hospital", "dr": "doctor", "drs": "doctors"}
+                 "ppl": "people", "pts": "patients", "pt": "patient", "staf": "staff", "hist": "history", "yrs.": "years", "hosp.": "hospital", "dr": "doctor", "drs": "doctors", "rd": "road"}
 
 # Medical abbreviations, spelled out on both sides (pages and questions): a page that writes "CEUS"
 # answers "contrast-enhanced ultrasound", and "HIPEC" finds the page that spells it out.

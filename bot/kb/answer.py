@@ -32,6 +32,7 @@ from bot.kb.question import (
     PERSON_ROLE,
     PROCEDURAL,
     RELATIVE_YEAR,
+    MOST,
     SMALLEST,
     SUB_UNIT,
     SUPERLATIVE,
@@ -579,6 +580,12 @@ class AnswerComposer:
             # are not answers, only places with a sentence near the words.
             best_coverage = max(c.coverage for _, c in good)
             good = [(n, c) for n, c in good if c.coverage >= best_coverage - 0.2]
+        counted = (nouns - {"hospital"}) | ({"operation"} if {"surgeries", "operations"} & set(words(question)) else set())
+        if counted and MOST.search(q):
+            # "Which does the most surgeries?": the pages count operations, a noun no conflict is about.
+            table = self._count_table(counted, among, "department" in words(question))
+            if table:
+                return self._ranked_counts(question, counted, table)
         if len(good) < 2:
             return None
         top = good[0][1].confidence
@@ -594,6 +601,55 @@ class AnswerComposer:
         ranked_first = good[0][0] if nouns and SUPERLATIVE.search(q) else None
         return Answer("list", self._trim(text), top, [self._source(self.kb.passages[c.passage]) for _, c in good],
                       focus=ranked_first)
+
+    def _count_table(self, nouns: set[str], among: tuple[str, ...], departments: bool) -> list[tuple[str, str, int, str]]:
+        """Each place's number of beds (campuses, staff...) as its own sections state it: (name, number as
+        written, passage, sentence), largest first. Places that state none are left out."""
+        rows = []
+        for entity in self.kb.catalog.entities:
+            if entity.type != ("department" if departments else "hospital") or not entity.sections:
+                continue
+            if among and entity.name not in among:
+                continue
+            own = [s for s in self.kb.stored.sentences if entity.name in self.kb.passages[s["passage"]].entities
+                   and (departments or s["passage"] not in self.department_passages)]
+            for sentence in own:
+                values = {v for noun in nouns for v in numbers_near(sentence["text"], noun)}
+                raw = next(((m.group(1) or "").lower() + m.group(2) for m in _STATED_NUMBER.finditer(sentence["text"])
+                            if re.sub(r"\D", "", m.group(2)) in values), None)
+                if raw:
+                    label = f"{entity.name} department" if entity.type == "department" else entity.name
+                    rows.append((label, raw, sentence["passage"], sentence["text"]))
+                    break
+        return sorted(rows, key=lambda r: -_value(r[1]))
+
+    def _ranked_counts(self, question: str, nouns: set[str], table: list[tuple[str, str, int, str]]) -> Answer:
+        """"Which has the most beds?" in two sentences: the first place with its number as the page writes
+        it ("~5000"), then the others' numbers."""
+        noun = sorted(nouns)[0]
+        plural = {"campus": "campuses", "staff": "staff", "faculty": "faculty"}.get(noun, noun + "s")
+        fewest = bool(SMALLEST.search(normalize(question)))
+        ranked = table[::-1] if fewest else table
+        tied = [r for r in ranked if _value(r[1]) == _value(ranked[0][1])]
+        rest = ranked[len(tied):]
+        first, value = _joined([f"the {r[0]}" for r in tied]), tied[0][1]
+        # The winner's own words, so its number reads exactly as its page states it.
+        quoted = f" (\u201c{clause_window(tied[0][3], noun).rstrip('.')}\u201d)" if len(tied) == 1 else f" ({value} each)"
+        if len(tied) == len(ranked) == 1:
+            text = f"Only one place has a number of {plural} on these pages: the {tied[0][0]}{quoted}."
+        else:
+            has = "have" if len(tied) > 1 else "has"
+            text = (f"Of the places the pages give a number for, {first} {has} the {'fewest' if fewest else 'most'} "
+                    f"{plural}{quoted}.")
+            if rest:
+                text += " The others: " + "; ".join(f"{r[0]} {r[1]}" for r in rest) + "."
+        sources: dict[str, Source] = {}
+        for _, _, p, _ in ranked:  # one line per page: the places' sections of one page are that page
+            src = self._source(self.kb.passages[p])
+            sources[src.page] = replace(src, section=None) if src.page in sources else src
+        # "Which has the most beds?" names one place first: "how many campuses does it have?" means that one.
+        return Answer("list", self._trim(text), 1.0, list(sources.values()),
+                      focus=tied[0][0].removesuffix(" department") if len(tied) == 1 else None)
 
     def _clarify(self, question: str, terms: list[str], candidates: list[Candidate], aspects: set[str]) -> Answer | None:
         if not aspects & ENTITY_ASPECTS:
@@ -767,6 +823,17 @@ class AnswerComposer:
             return text
         cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
         return cut + " \u2026"
+
+
+_STATED_NUMBER = re.compile(r"((?:over|more than|nearly|about|around|approximately|almost)\s+)?(~?\d[\d,]*\+?)", re.IGNORECASE)
+
+
+def _value(stated: str) -> int:
+    return int(re.sub(r"\D", "", _STATED_NUMBER.search(stated).group(2)))
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _sentence(text: str) -> str:

@@ -28,7 +28,7 @@ _ASPECT_WORDS = {
     "member": "belong belongs join joined member members part",
     "acquire": "buy bought purchase purchased introduce introduced acquire acquired first",
     "research": "research project projects foundation grant science scientific fund funds funded funding sponsor sponsored",
-    "surgery": "surgery surgeries operation operations operate operates operated case cases",
+    "surgery": "surgery surgeries operation operations operate operates operated case cases experience experienced",
     "exam": "scan scans inspection inspections examination examinations exam exams check checks checkup imaging diagnostic",
     "teach": "teach teaches teaching train trains training educate education mentor mentors mentoring guidance guide tutor course courses class classes",
     "event": "conference conferences forum forums workshop workshops symposium symposia congress meeting meetings host hosts hosted held hold",
@@ -62,6 +62,8 @@ _ASPECT_WORDS = {
     "pregnancy": "pregnancy pregnant birth childbirth obstetrics maternity delivery",
     "transplant": "transplant transplants transplantation organ",
     "endoscopy": "endoscopy endoscopic scope camera",
+    "catheter": "catheter catheters transcatheter",
+    "aid": "aid support supporting assistance mission missions volunteer volunteers humanitarian sending expert experts",
 }
 ASPECTS: dict[str, set[str]] = {name: {stem(w) for w in ws.split()} for name, ws in _ASPECT_WORDS.items()}
 # Asked about (with the second aspect, when one is given), the first must be in the answer itself: no other
@@ -148,6 +150,7 @@ ABOUT_FRESHNESS = re.compile(
     r"(info|information|page|pages) (\w+ )?(updated|written|published)\b")
 ASKS_FOR_LIST = re.compile(r"\blist\b|\bnames?\b|\bname them\b|\b(which|what) are\b|\benumerate\b")
 SUPERLATIVE = re.compile(r"\b(most|largest|biggest|highest|fewest|least|smallest|lowest|more|less)\b")
+MOST = re.compile(r"\b(most|largest|biggest|highest|fewest|least|smallest|lowest)\b")
 SMALLEST = re.compile(r"\b(fewest|least|smallest|lowest|less)\b")
 PROCEDURAL = re.compile(r"\bhow (do|can|could|should|would) (i|we|my|our)\b|\bhow to\b|\bwhere (do|can|should) (i|we)\b")
 YEAR_QUESTION = re.compile(r"^\s*when\b|\b(what|which) (year|yr)\b|\bwhen (was|did|were|will|is|does|do)\b|\bsince when\b|\bhow old\b"

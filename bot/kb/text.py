@@ -77,6 +77,14 @@ def normalize(text: str) -> str:
     # "Is it open yet?", "up and running?": whether its construction is finished.
     text = re.sub(r"\b(open|opened|running|operational|functioning|in use)( yet| now| already)\b|\bup and running\b",
                   "finished yet", text)
+    # "Which of those is still being built?": what the pages call under construction.
+    text = re.sub(r"\b(still )?(being|getting) (built|constructed)\b|\bstill under construction\b", "under construction", text)
+    # "The one not in Hangzhou", "are they all in Hangzhou?": the pages say "outside of Hangzhou".
+    text = re.sub(r"\b(not|isn't|aren't|isnt|arent) (located |based )?in (?=[a-z])", "outside of ", text)
+    text = re.sub(r"\b(are|is) (all|every one of) (the )?((\w+ ){0,3})(hospitals|ones) (located |based )?in (?=[a-z])",
+                  r"\1 any \4\6 outside of ", text)
+    # "The biggest hospital": the pages say "the largest".
+    text = re.sub(r"\bbiggest\b", "largest", text)
     # A team's size is its staff; a hospital's size, on these pages, is its number of beds.
     text = re.sub(r"\bhow (big|large) (is|are) (the|their|its|this|that) (team|staff|department|dept|faculty|workforce)\b",
                   r"how many staff \2 \3 \4", text)

@@ -300,3 +300,32 @@ def test_which_hospitals_with_a_greeting_lists_the_networks_hospitals(kb):
     a = composer.answer("hi there, which hospitals does zju medicine have?")
     assert a.kind == "list" and "Sir Run Run Shaw Hospital" in a.text and "Children's Hospital" in a.text, a.text
     assert a.sources[0].page == "zusm_medical_network"
+
+
+def test_most_beds_names_the_winner_in_its_page_words_then_the_others(composer):
+    a = composer.answer("which hospital has the most beds?")
+    assert a.kind == "list" and a.text.index("First Affiliated") < a.text.index("Second Affiliated"), a.text
+    assert "~5000 beds" in a.text and "3,200" in a.text and len(a.text) <= 480, a.text
+    assert a.focus == "First Affiliated Hospital"  # "how many campuses does it have?" means that one
+
+
+def test_fewest_campuses_reports_a_tie_as_a_tie(composer):
+    a = composer.answer("which hospital has the fewest campuses")
+    assert a.kind == "list" and "2 each" in a.text and a.focus is None, a.text
+
+
+def test_a_count_only_one_place_states_is_said_to_be_the_only_one(composer):
+    a = composer.answer("which hospital does the most surgeries a year?")
+    assert "Sir Run Run Shaw" in a.text and "60,000" in a.text and "Only one place" in a.text, a.text
+
+
+def test_a_conflict_worded_as_a_check_with_a_story_still_reports_both_pages(composer):
+    a = composer.answer("my uncle reckons the 2nd affiliated only has the jiefang rd and binjiang sites, is that right?")
+    assert a.kind == "conflict" and "two campuses" in a.text and "4 campuses" in a.text, a.text
+    a = composer.answer("i saw somewhere zusm has 9 non direct affiliated hosps, is that right?")
+    assert a.kind == "conflict" and "9 non-direct" in a.text and "10 non-direct" in a.text, a.text
+
+
+def test_tell_me_a_bit_about_a_hospital_gives_its_profile(composer):
+    a = composer.answer("what's notable about the 4th affiliated hospital?")
+    assert a.kind == "overview" and "Yiwu" in a.text, a.text

@@ -253,4 +253,45 @@ def test_a_malformed_listed_context_is_ignored(kb):
 
 def test_which_of_them_with_no_list_ranks_the_places(composer):
     a = composer.answer("which of them has the most campuses")
-    assert a.kind == "list" and a.text.index("First Affiliated") < 40, a.text
+    assert a.kind == "list" and a.text.index("First Affiliated") < a.text.index("Second Affiliated"), a.text
+
+
+def test_an_ordinal_alone_after_a_hospital_names_the_affiliated_hospital(kb):
+    ctx = {"focus": "First Affiliated Hospital", "last_question": "how many beds at the first affiliated hospital",
+           "pending": None}
+    r = dialogue.resolve("and the secnd?", ctx, kb.catalog)
+    assert r.focus == "Second Affiliated Hospital" and "beds" in r.question, r
+    # After a list, "the second one" is the list's second place instead.
+    listed = {**ctx, "listed": ["Shaoxing Hospital", "Ningbo Hospital"]}
+    assert "Ningbo Hospital" in dialogue.resolve("tell me about the second one", listed, kb.catalog).question
+
+
+def test_that_hospital_after_a_department_means_the_departments_hospital(kb):
+    ctx = {"focus": "Radiology", "last_question": "what mri scanners do they have", "pending": None}
+    r = dialogue.resolve("how many beds does that hospital have", ctx, kb.catalog)
+    assert r.focus == "Second Affiliated Hospital"
+    # Without "hospital", "they" is still the department.
+    assert dialogue.resolve("how many staff do they have", ctx, kb.catalog).focus == "Radiology"
+
+
+def test_a_new_thing_that_names_a_department_keeps_the_earlier_question(kb):
+    ctx = {"focus": "Second Affiliated Hospital", "last_question": "how many contrast ultrasounds do they do a year",
+           "pending": None}
+    r = dialogue.resolve("and ultrasound guided treatments?", ctx, kb.catalog)
+    assert r.question == "how many ultrasound guided treatments a year" and r.focus == "Ultrasound", r
+
+
+def test_the_year_before_asks_the_earlier_question_for_another_year(kb):
+    ctx = {"focus": "Second Affiliated Hospital", "last_question": "how many fund projects in 2019", "pending": None}
+    r = dialogue.resolve("and the year before?", ctx, kb.catalog)
+    assert "2019" not in r.question and "year before" in r.question, r
+
+
+def test_a_reply_naming_one_hospital_makes_it_the_subject(composer):
+    service = KnowledgeService(composer, Settings())
+    first = service.ask("which regional hospitals does zju cooperate with")
+    second = service.ask("is there one in zhoushan?", first.context)
+    assert "Zhoushan Hospital" in second.text and second.context["focus"] == "Zhoushan Hospital", second.text
+    # The pages only name it: its beds are not another hospital's.
+    third = service.ask("how many beds does that one have", second.context)
+    assert third.kind == "decline", third.text

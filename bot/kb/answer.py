@@ -586,6 +586,16 @@ class AnswerComposer:
             table = self._count_table(counted, among, "department" in words(question))
             if table:
                 return self._ranked_counts(question, counted, table)
+        if among and not good:
+            # "Which of those is still being built?" about places the pages only name in a list: the
+            # sentence that names one of them is about it.
+            named_in = [(m.name, c) for c in candidates if c.confidence >= floor
+                        for m in self.kb.catalog.find(c.text) if m.name in among]
+            if named_in:
+                name, c = named_in[0]
+                p = self.kb.passages[c.passage]
+                return Answer("answer", self._trim(_sentence(c.text)), c.confidence, [self._source(p)], focus=name,
+                              passage=c.passage)
         if len(good) < 2:
             return None
         top = good[0][1].confidence

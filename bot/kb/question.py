@@ -21,7 +21,7 @@ _ASPECT_WORDS = {
     "staff": "staff staffs employee employees faculty doctor doctors personnel worker workers workforce employ employs employed member members people team teacher teachers lecturer lecturers",
     "student": "student students enrol enrollment",
     "rank": "rank ranked ranking rankings rated rating ratings best top position leading league compare compared comparison nationally nationwide stand standing",
-    "jci": "jci accredit accredited accreditation certified certification",
+    "jci": "jci accredit accredited accreditation certified certification approval approved",
     "treat": "treat treats treatment treatments specialty specialties speciality specialize specialise specialised specialized known famous focus focusing characteristic characterized good strength strengths strong expertise offer service services cancer cancers tumor tumors disease diseases surgery surgeries care therapy therapies",
     "equipment": "equipment equipments equip equipped device devices machine machines scanner instrument instruments apparatus kit gear",
     "lead": "lead leader leads head chief director charge",
@@ -130,7 +130,7 @@ def literal_share(terms: list[str], sentence_terms: set[str]) -> float:
 
 WHICH_PLACE = re.compile(
     r"\bwhich (of the |of zusm'?s? )?(zusm |affiliated |zju )?(hospital|hospitals|one|ones|department|departments|affiliated)\b"
-    r"|\bwhich is\b|\bwhat (hospital|hospitals)\b|\bany hospitals?\b"
+    r"|\bwhich is\b|\bwhat (hospital|hospitals)\b|\bany hospitals?\b|\bany of (the |its |zusm'?s? |zju'?s? )+(\w+ )?hospitals\b"
     r"|\bwh(at|ich)('s|s| is| was| are)? the (\w+est|most \w+|first|1st) ([\w()]+ ){0,3}(hospital|hospitals|one|department)\b"
     r"|\bwhich (one )?of (them|those|these)\b"
     r"|^\s*(and |what about |how about )?the (\w+est|most \w+) (hospital|one|department)\b"

@@ -417,7 +417,8 @@ class AnswerComposer:
             own = [p for p in self.kb.passages if focus in p.entities]
             if entity.belongs_to and own:
                 text = f"The {entity.name} department described on these pages is part of the {entity.belongs_to}."
-                return Answer("answer", text, 1.0, [self._source(own[0])], focus=focus)
+                # The visitor asked for the hospital: "how many beds there?" next means the hospital's.
+                return Answer("answer", text, 1.0, [self._source(own[0])], focus=entity.belongs_to)
             if entity.note:
                 return Answer("decline", f"Sorry, I don't have that information: the {entity.name} department's page "
                               f"doesn't name its hospital. Please check the official website of Zhejiang University "

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 
 from bot.kb.entities import Catalog
-from bot.kb.question import WHICH_PLACE, school_is_the_scope
-from bot.kb.text import GENERIC_WORDS, normalize, words
+from bot.kb.question import LOGISTICS, WHICH_PLACE, school_is_the_scope
+from bot.kb.text import GENERIC_WORDS, content_terms, normalize, stem, words
 
 _WHICH_HOSPITAL = re.compile(r"\b(which|what) (hospital|hosp)\b")
 # "Which city is it in?" asks about the place discussed; "which are accredited?" asks for places.
@@ -31,6 +31,41 @@ class Resolved:
     focus: str | None        # the hospital / department / school the answer must be about
     from_context: bool       # True when the focus or the question came from earlier turns
     among: tuple[str, ...] = ()  # "which of those...?": the places of the previous list to choose from
+
+
+_QUESTION_CLAUSE = re.compile(
+    r"^\W*(how|hw|what|whats|what's|wat|when|wen|where|which|who|whose|why|is|are|was|were|does|do|did|can|could|"
+    r"will|would|has|have|any|tell me|i want to know|i'd like to know|i wonder|please tell|name|list)\b", re.IGNORECASE)
+_CLAUSES = re.compile(r"(?<=[.!?])\s+|[,;:]\s+(?=(?:how|hw|what|whats|what's|when|wen|where|which|who|does|do|did|is|"
+                      r"are|can|could|will|would|has|have)\b)", re.IGNORECASE)
+_POINTS_BACK = re.compile(r"\b(that|this|those|these|such|they|them|there)\s*\??\s*$|\bfor (that|this|it)\b", re.IGNORECASE)
+# "My professor said X, is that true?": the claim in the story is the question.
+_CLAIM_CHECK = re.compile(r"\b(is|isn't|was) (that|this|it) (true|right|correct|so|accurate)\b|^\W*(true|right|really|correct)\W*$",
+                          re.IGNORECASE)
+# "I need a visa" in the story is what is asked about; "admitted on Monday" is only when.
+_VISIT_WORDS = LOGISTICS - {stem(w) for w in "day days weekday weekdays weekend weekends monday tuesday wednesday "
+                            "thursday friday saturday sunday".split()}
+# The visitor telling about themselves: "my dad is being admitted on Monday", "I'm a lecturer at Edinburgh".
+_FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|my|me|we|we're|our|us)\b", re.IGNORECASE)
+
+
+def question_part(text: str) -> tuple[str, str]:
+    """"My dad is being admitted on Monday. How many beds does the department have?" -> the question, and
+    the visitor's story around it (its place names still count; its words must not steer the answer).
+    A clause that only names the topic ("first MRI scanner in Zhejiang, which year?") stays with the question."""
+    clauses = [c.strip() for c in _CLAUSES.split(text.strip()) if c and c.strip()]
+    story = [c for c in clauses if not (c.endswith("?") or _QUESTION_CLAUSE.match(c)) and _FIRST_PERSON.search(c)]
+    if not story or len(story) == len(clauses) or any(t in _VISIT_WORDS for c in story for t in content_terms(c)):
+        # A story about a visit ("I need a visa, can the hospital send a letter?") is part of what is asked.
+        return text, ""
+    question = " ".join(c for c in clauses if c not in story)
+    if _CLAIM_CHECK.search(question):
+        return text, ""
+    story = " ".join(story)
+    if _POINTS_BACK.search(question):
+        # "My mother has peritoneal cancer. What do they offer for that?": "that" is in the story.
+        question = f"{question} ({story.rstrip('.!')})"
+    return question, story
 
 
 def empty_context() -> dict:
@@ -64,6 +99,11 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
             # "How many beds at the first affiliated?" + "and the secnd?": no list to pick from, so the
             # ordinal names the next affiliated hospital.
             return resolve(f"and the {place}?", context, catalog, rasa_entities)
+    only_named = [m.name for m in catalog.find(text) if not catalog.has_home(m.name) and m.type == "hospital"]
+    if only_named and not named and only_named[0] != context["focus"]:
+        # "What about Xixi Hospital's ranking?": a hospital the pages only name is the new subject; the
+        # one discussed before must not answer for it.
+        return Resolved(text, None, False)
     if named and school_is_the_scope(text, [catalog.by_name(n).type for n in named]):
         return Resolved(text, None, False)
     if named:
@@ -127,6 +167,7 @@ def _affiliated_by_ordinal(text: str, catalog: Catalog) -> str | None:
 _OF_THOSE = re.compile(r"\b(which|what)( one)? of (those|them|these|the ones)\b")
 # Words that point back at what was just discussed rather than naming anything themselves.
 _BACK_REFERENCES = {"them", "they", "those", "these", "ones", "kind", "kinds", "type", "types", "sort", "sorts",
+                    "year", "when", "date",
                     "there", "which", "what", "how", "many", "much", "of", "are", "is", "so", "and", "the", "in",
                     "total", "all", "altogether", "exactly", "list", "name", "names", "their", "other", "else",
                     "far", "now", "yet", "overall", "roughly", "approximately", "about", "do", "does", "have", "has",

@@ -59,13 +59,16 @@ class KnowledgeService:
             return Reply(safety.SAFETY_REPLIES[kind], kind, 1.0, context=context)
         if safety.is_foreign_script(text):
             return Reply(safety.ENGLISH_ONLY_REPLY, "other_language", 1.0, context=context)
-        resolved = dialogue.resolve(text, context, self.composer.kb.catalog, rasa_entities)
+        question, story = dialogue.question_part(text)
+        catalog = self.composer.kb.catalog
+        # A place named only in the story ("my dad is at SAHZU. how many beds?") is still what is asked about.
+        story_places = [m.name for m in catalog.find(story) if catalog.has_home(m.name)] if story else []
+        resolved = dialogue.resolve(question, context, catalog, list(rasa_entities or []) + story_places)
         previous = context.get("passage") if resolved.from_context else None
         if not (isinstance(previous, int) and 0 <= previous < len(self.composer.kb.passages)):
             previous = None  # a context from before an index rebuild, or from a client
         answer: Answer = self.composer.answer(resolved.question, resolved.focus, previous, resolved.among)
         focus = answer.focus
-        catalog = self.composer.kb.catalog
         mentioned = catalog.find(resolved.question)
         remembered = catalog.by_name(resolved.focus) if resolved.focus else None
         if (mentioned and (remembered is None or remembered.type == "school")

@@ -29,11 +29,22 @@ ORDINALS = {"first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "f
             "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th"}
 
 
+# Texting shorthand, spelled out before the question's shape is read ("hw mny" asks for a count).
+TEXTING = {"hw": "how", "hww": "how", "ppl": "people", "tel": "telephone", "mny": "many", "mnay": "many", "wen": "when", "whn": "when", "wht": "what",
+           "wat": "what", "whr": "where", "wher": "where", "hav": "have", "hv": "have", "haz": "has", "abt": "about",
+           "frm": "from", "wrk": "work", "wrks": "works", "strt": "start", "doin": "doing", "skool": "school",
+           "hosp": "hospital", "hosps": "hospitals", "dept": "department", "depts": "departments", "ur": "your",
+           "wanna": "want to", "gonna": "going to", "rn": "now", "plz": "please", "pls": "please",
+           "tho": "though", "bc": "because", "cuz": "because", "coz": "because", "thx": "thanks", "ty": "thanks"}
+_TEXTING = re.compile(r"\b(" + "|".join(sorted(TEXTING, key=len, reverse=True)) + r")\b")
+
+
 def normalize(text: str) -> str:
     """Lower-case ASCII-ish form: unify quotes and spaces, drop accents, keep digits and letters."""
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u00a0", " ")
     text = text.lower().replace("&", " and ")
+    text = _TEXTING.sub(lambda m: TEXTING[m.group(1)], text)
     # "3,200" and "3200" must match; "~1200" is a number too.
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     # "#9 of the Best Hospitals" states a rank without the word.

@@ -295,3 +295,34 @@ def test_a_reply_naming_one_hospital_makes_it_the_subject(composer):
     # The pages only name it: its beds are not another hospital's.
     third = service.ask("how many beds does that one have", second.context)
     assert third.kind == "decline", third.text
+
+
+def test_the_question_is_separated_from_the_visitors_story():
+    q, story = dialogue.question_part("My dad is being admitted to the GI department on Monday. How many beds does it have?")
+    assert q == "How many beds does it have?" and "Monday" in story
+    q, _ = dialogue.question_part("im frm pakistan n wanna apply, hw many intl studnts does zju med hav??")
+    assert q.startswith("hw many")
+    # A clause that only names the topic is part of the question.
+    assert dialogue.question_part("first mri scanner in zhejiang, which year") == ("first mri scanner in zhejiang, which year", "")
+    # "For that", "is that true?": the story is what is asked about.
+    q, _ = dialogue.question_part("My mother has peritoneal cancer. What do they offer for that?")
+    assert "peritoneal cancer" in q
+    text = "my professor said the first affiliated hospital has a state lab, is that true?"
+    assert dialogue.question_part(text) == (text, "")
+    # A story about a visit is part of what is asked (and the pages don't cover visas).
+    text = "i need a visa for treatment, can the hospital send an invitation letter"
+    assert dialogue.question_part(text) == (text, "")
+
+
+def test_a_story_does_not_steer_the_answer_but_its_place_counts(composer):
+    service = KnowledgeService(composer, Settings())
+    r = service.ask("My dad is being admitted to the gastrointestinal and anal surgery department on Monday. "
+                    "How many beds does the department have?")
+    assert "65 beds" in r.text, r.text
+    r = service.ask("my 4 year old keeps getting chest infections. does the children's hospital have a respiratory specialty?")
+    assert "Pediatric Respiratory" in r.text, r.text
+
+
+def test_a_hospital_the_pages_only_name_is_the_new_subject(kb):
+    ctx = {"focus": "Children's Hospital", "last_question": "what is its ranking", "pending": None}
+    assert dialogue.resolve("what about xixi hospital's ranking", ctx, kb.catalog).focus is None

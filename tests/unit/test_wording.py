@@ -1,7 +1,7 @@
 """Visitors' wording the pages don't use: medical abbreviations, British spelling, lay words,
 short-word typos, possessive names, questions about a person."""
 from bot.kb.entities import _correct_token
-from bot.kb.text import content_terms, spelled_out, words
+from bot.kb.text import content_terms, normalize, spelled_out, words
 
 
 def test_medical_abbreviations_are_spelled_out_on_both_sides():
@@ -85,3 +85,9 @@ def test_words_ending_in_us_or_is_are_not_plurals():
     from bot.kb.text import stem
     assert stem("campus") == stem("campuses") == "campus"
     assert stem("famous") == "famous" and stem("diagnosis") == "diagnosis" and stem("beds") == "bed"
+
+
+def test_texting_shorthand_is_spelled_out_before_the_question_is_read():
+    assert normalize("hw mny studnts r at zju med skool").startswith("how many studnts")
+    assert normalize("wen did sahzu strt") == "when did sahzu start"
+    assert normalize("which hosp has the most beds").startswith("which hospital")

@@ -20,7 +20,9 @@ from bot.kb.question import (
     ASKS_FOR_LIST,
     ASKS_FOR_NAMES,
     ASPECTS,
+    COUNT_NOUNS,
     COUNT_QUESTION,
+    COUNTED,
     ENTITY_ASPECTS,
     GENERIC_REFERENCE,
     KNOWN_WORDS,
@@ -358,6 +360,11 @@ class AnswerComposer:
             # a description that merely shares words with the question is not an answer to it.
             return self.decline(focus, focus=focus, confidence=best.confidence)
         listed = self._section_list(terms, best)
+        counted = COUNTED.search(q)
+        counted_word = next((stem(w) for w in words(counted.group(2)) if w not in STOPWORDS), None) if counted else None
+        if listed and counted_word and counted_word not in COUNT_NOUNS and not numbers_near(listed.text, counted_word):
+            # "How many dentists work there?": the dental hospital's list names no dentists.
+            listed = None
         if not listed and ASKS_FOR_LIST.search(q):
             # "Give me the names": a bullet list whose heading the visitor named answers it, even when a
             # sentence that mentions the same heading words ranks first.

@@ -38,7 +38,13 @@ _QUESTION_CLAUSE = re.compile(
     r"will|would|has|have|any|tell me|i want to know|i'd like to know|i wonder|please tell|name|list)\b", re.IGNORECASE)
 _CLAUSES = re.compile(r"(?<=[.!?])\s+|[,;:]\s+(?=(?:how|hw|what|whats|what's|when|wen|where|which|who|does|do|did|is|"
                       r"are|can|could|will|would|has|have)\b)", re.IGNORECASE)
-_POINTS_BACK = re.compile(r"\b(that|this|those|these|such|they|them|there)\s*\??\s*$|\bfor (that|this|it)\b", re.IGNORECASE)
+_POINTS_BACK = re.compile(r"\b(that|this|those|these|such|they|them|there)\s*\??\s*$|\bfor (that|this|it)\b"
+                          r"|\b(that|this) one\b", re.IGNORECASE)
+# "What year did it arrive?": "it" is the story's thing, unless the story names a place (then it is the place).
+_IT = re.compile(r"\b(did|does|do|was|is|were|are) (it|they|that|this)\b", re.IGNORECASE)
+# Story words that would steer the answer to something else: when and how the visitor comes, not what they ask.
+_STORY_NOISE = re.compile(r"\b(admit|admitted|admitting|admission|apply|applying|monday|tuesday|wednesday|thursday|friday|"
+                          r"saturday|sunday|tomorrow|today|tonight|next (week|month|year)|last (week|month))\b", re.IGNORECASE)
 # "My professor said X, is that true?": the claim in the story is the question.
 _CLAIM_CHECK = re.compile(r"\b(is|isn't|was) (that|this|it) (true|right|correct|so|accurate)\b|^\W*(true|right|really|correct)\W*$",
                           re.IGNORECASE)
@@ -49,7 +55,7 @@ _VISIT_WORDS = LOGISTICS - {stem(w) for w in "day days weekday weekdays weekend 
 _FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|my|me|we|we're|our|us)\b", re.IGNORECASE)
 
 
-def question_part(text: str) -> tuple[str, str]:
+def question_part(text: str, catalog: Catalog | None = None) -> tuple[str, str]:
     """"My dad is being admitted on Monday. How many beds does the department have?" -> the question, and
     the visitor's story around it (its place names still count; its words must not steer the answer).
     A clause that only names the topic ("first MRI scanner in Zhejiang, which year?") stays with the question."""
@@ -62,9 +68,10 @@ def question_part(text: str) -> tuple[str, str]:
     if _CLAIM_CHECK.search(question):
         return text, ""
     story = " ".join(story)
-    if _POINTS_BACK.search(question):
+    story_has_place = bool(catalog and any(catalog.has_home(m.name) for m in catalog.find(story)))
+    if _POINTS_BACK.search(question) or (_IT.search(question) and not story_has_place):
         # "My mother has peritoneal cancer. What do they offer for that?": "that" is in the story.
-        question = f"{question} ({story.rstrip('.!')})"
+        question = f"{question} ({_STORY_NOISE.sub('', story).rstrip('.!')})"
     return question, story
 
 

@@ -62,13 +62,14 @@ _ASPECT_WORDS = {
     "pregnancy": "pregnancy pregnant birth childbirth obstetrics maternity delivery",
     "transplant": "transplant transplants transplantation organ",
     "endoscopy": "endoscopy endoscopic scope camera",
+    "icu": "icu nicu picu intensive critical",
     "catheter": "catheter catheters transcatheter",
     "aid": "aid support supporting assistance mission missions volunteer volunteers humanitarian sending expert experts",
 }
 ASPECTS: dict[str, set[str]] = {name: {stem(w) for w in ws.split()} for name, ws in _ASPECT_WORDS.items()}
 # Asked about (with the second aspect, when one is given), the first must be in the answer itself: no other
 # fact about students answers "how many get in?", and a national rank does not answer "world ranking?".
-MUST_MATCH_ASPECTS = {"admission": None, "abroad": "rank"}
+MUST_MATCH_ASPECTS = {"admission": None, "abroad": "rank", "icu": None}
 # "Name them": a sentence that only counts them names nothing.
 ASKS_FOR_NAMES = re.compile(r"\b(name|list) (them|those|these|some|a few|all|the \w+)\b|\bwhat are (they|their names) called\b"
                             r"|\b(what are|tell me|give me) the names of\b"
@@ -140,8 +141,14 @@ WHICH_PLACE = re.compile(
 def school_is_the_scope(question: str, kinds: list[str]) -> bool:
     """"Which hospital of ZJU has the most beds?": the school names where to look, not what is asked about."""
     q = normalize(question)
+    if bool(kinds) and all(k == "school" for k in kinds) and _AMONG_SCHOOL_HOSPITALS.search(q):
+        return True  # "is it really the oldest of ZJU's hospitals?"
     return (bool(kinds) and all(k == "school" for k in kinds) and WHICH_PLACE.search(q) is not None
             and re.search(r"\bhospitals?\b", q) is not None)
+
+
+_AMONG_SCHOOL_HOSPITALS = re.compile(r"\b(of|in|among|across) (all )?(the )?(zju|zusm|zhejiang university)('s|s)? "
+                                     r"(\w+ )?(hospitals|affiliated hospitals|network)\b")
 GENERIC_REFERENCE = re.compile(r"\b(the|this|that|your|a) (affiliated |main |zusm |medical )?(hospital|hospital's|department|department's|dept)\b|^\s*(how many|when|what)\b[^?]*\b(it|its|there)\b")
 # "How recent is this information?": answered from the pages' own dates, not from their text.
 ABOUT_FRESHNESS = re.compile(
@@ -232,7 +239,8 @@ def states_count(text: str, nouns: set[str]) -> bool:
     if nouns:
         # "10 professional doctors" states a count of staff.
         return any(numbers_near(text, w) for n in nouns for w in {n} | _COUNT_NOUN_SYNONYMS[n])
-    return any(w.isdigit() or w in NUMBER_WORDS for w in words(text))
+    # A year ("won a prize in 2014") dates a fact; it counts nothing.
+    return any((w.isdigit() and not YEAR.fullmatch(w)) or w in NUMBER_WORDS for w in words(text))
 
 
 def aspect_depth(terms: list[str], sentence_terms: set[str]) -> int:

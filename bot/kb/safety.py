@@ -109,11 +109,19 @@ def category(text: str) -> str | None:
     """Which safety reply a message needs, if any, in the order they take precedence."""
     if is_emergency(text):
         return "emergency"
-    if wants_medical_advice(text):
+    if wants_medical_advice(text) and not _asks_about_the_hospitals_after_a_story(text):
         return "medical_advice"
     if wants_appointment(text):
         return "appointment"
     return None
+
+
+def _asks_about_the_hospitals_after_a_story(text: str) -> bool:
+    """"My GP says I should see an expert. Is there a well-known ultrasound professor at SAHZU?": the
+    health story comes first, and the question asked is about the hospitals, not about the visitor's health."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+    last = sentences[-1] if sentences else ""
+    return len(sentences) > 1 and is_knowledge_question(last) and not wants_medical_advice(last)
 
 
 def wants_medical_advice(text: str) -> bool:

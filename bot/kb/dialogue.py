@@ -71,7 +71,7 @@ def question_part(text: str, catalog: Catalog | None = None) -> tuple[str, str]:
     story_has_place = bool(catalog and any(catalog.has_home(m.name) for m in catalog.find(story)))
     if _POINTS_BACK.search(question) or (_IT.search(question) and not story_has_place):
         # "My mother has peritoneal cancer. What do they offer for that?": "that" is in the story.
-        question = f"{question} ({_STORY_NOISE.sub('', story).rstrip('.!')})"
+        question = f"{question} ({' '.join(_STORY_NOISE.sub(' ', story).split()).rstrip('.!')})"
     return question, story
 
 

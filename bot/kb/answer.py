@@ -68,6 +68,7 @@ _OVERVIEW_WORDS = {"info", "information", "detail", "details", "anything", "some
                    "department", "dept", "tell", "about", "introduce", "introduction", "summary", "bit", "little",
                    "special", "notable", "noteworthy", "interesting", "highlight", "background", "profile", "brief",
                    "briefly", "quick", "fact", "key", "stand", "out", "unique"}
+MIN_SENTENCE_SCORE = 0.1
 UNSEEN_SHARE_FULL = 0.25
 UNSEEN_WEIGHT = 0.5
 # "Which hospitals are affiliated?", "list the hospitals": with no place named, the hospitals asked for are the
@@ -306,13 +307,16 @@ class AnswerComposer:
             confidence, threshold = self.calibrator.probability(self.last_features), self.calibrator.threshold
         # "My uncle reckons it only has two sites, is that right?": the words the pages never use are the
         # visitor's story, not part of what the pages disagree on.
-        known = [t for t in terms if t in self.kb.idf or any(in_aspect(t, g) for g in ASPECTS.values())] or terms
+        known = [t for t in terms if (t in self.kb.idf or any(in_aspect(t, g) for g in ASPECTS.values()))
+                 and t not in ASPECTS["name"]] or terms  # "what are the names of its campuses?" asks for the campuses
         conflict = self._wide_conflict(question, qvec, known, hits, best, focus, mentioned_only, previous)
         if conflict and coverage(known, self.kb.sentence_terms[best.sentence], self.kb.idf, self.kb.unseen_idf) >= 0.6:
             # Two pages stating different counts for the same thing is no reason to doubt either: the
             # runner-up's closeness (a low margin) is the disagreement itself.
             return conflict
-        if confidence < threshold:
+        if confidence < threshold or best.confidence < MIN_SENTENCE_SCORE:
+            # The learned decision weighs signals against each other; a sentence that barely matches at all
+            # ("who won the premier league?" -> "... has won the second prize") is never an answer.
             return self.decline(focus, focus=focus, confidence=confidence)
         features = self.last_features
         if YEAR_QUESTION.search(q) and not YEAR.search(best.text):

@@ -94,6 +94,9 @@ def normalize(text: str) -> str:
     text = re.sub(r"\b(not|isn't|aren't|isnt|arent) (located |based )?in (?=[a-z])", "outside of ", text)
     text = re.sub(r"\b(are|is) (all|every one of) (the )?((\w+ ){0,3})(hospitals|ones) (located |based )?in (?=[a-z])",
                   r"\1 any \4\6 outside of ", text)
+    # "First vs second affiliated": each ordinal names an affiliated hospital.
+    text = re.sub(r"\b(first|1st|second|2nd|fourth|4th) (vs|versus|or|and|&|v) (the )?(first|1st|second|2nd|fourth|4th) affiliated\b",
+                  r"\1 affiliated \2 \4 affiliated", text)
     # "The biggest hospital": the pages say "the largest".
     text = re.sub(r"\bbiggest\b", "largest", text)
     # A team's size is its staff; a hospital's size, on these pages, is its number of beds.

@@ -58,7 +58,7 @@ _MEDICAL_ADVICE = re.compile(
     r"\b(what )?(would|do|can) you recommend\b|\bworth it\b|\bis (the |my |his |her )?(cancer|tumou?r)\b.{0,10}\b(back|spread|gone|growing)\b|\b(does|would|could) (that|this|it) mean\b|"
     r"\bwhat (should|can) i (eat|drink|do|take|use)\b|\bdo(es)? my \w+ need\b|"
     r"\bwhat (disease|illness|condition|problem) (do )?(i|he|she|my \w+) (have|has|got)\b|\bwhat (does )?(that|this|it) means?\b|"
-    r"\b(better|best|right) (for|treatment for) (me|him|her|my \w+)\b|\bhow (much|many) \w+ (i|we) (can|should) (take|give|use)\b|"
+    r"\b(better|best|right) (for|treatment for) (me|him|her|my \w+)\b|\b(better|worse|safer|riskier) than\b.{0,40}\bfor (me|him|her|us|my \w+)\b|\bhow (much|many) \w+ (i|we) (can|should) (take|give|use)\b|"
     r"\bwhat('s| is) the best (treatment|medicine|cure|therapy) for\b|\bhow (do|can|should) (i|we) (treat|cure|get rid of)\b|"
     r"\bwhat (causes|caused)\b|\bsymptoms? of\b|\bcan (it|this|that|my \w+) be cured\b|\bhow long (does|will) (the )?recovery\b|"
     r"\bis (surgery|an operation|chemo\w*|radiotherapy) (necessary|needed|required|the only option)\b|"

@@ -69,6 +69,7 @@ _OVERVIEW_WORDS = {"info", "information", "detail", "details", "anything", "some
                    "special", "notable", "noteworthy", "interesting", "highlight", "background", "profile", "brief",
                    "briefly", "quick", "fact", "key", "stand", "out", "unique"}
 MIN_SENTENCE_SCORE = 0.1
+_FOR_THE_LAST_ANSWER = re.compile(r"\b(for|in|of|about) (that|this|it|those|these)\b(?! (hospital|department|one|school))")
 UNSEEN_SHARE_FULL = 0.25
 UNSEEN_WEIGHT = 0.5
 # "Which hospitals are affiliated?", "list the hospitals": with no place named, the hospitals asked for are the
@@ -277,6 +278,10 @@ class AnswerComposer:
         query_text = spelled_out(question) if (not focus or focus in named) else f"{spelled_out(question)} ({focus})"
         qvec = self.kb.encode_query(query_text)
         faq = self._faq(question, qvec, focus, terms, mentioned_only)
+        if faq and YEAR_QUESTION.search(q) and not YEAR.search(faq.text):
+            faq = None  # "In what year did it get that ranking?": an entry that gives no year doesn't answer it
+        if faq and previous_passage is not None and _FOR_THE_LAST_ANSWER.search(q):
+            faq = None  # "What's their national rank for that?": about the sentence just quoted, not a general entry
         if faq:
             return faq
         if network_list and self.network_hospitals:

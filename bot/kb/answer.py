@@ -347,6 +347,10 @@ class AnswerComposer:
         if PERSON_ROLE.search(q) and not PERSON_NAMED.search(best.text):
             # "Who is the dean?": a sentence about the place that names nobody does not answer it.
             return self.decline(focus, focus=focus, confidence=confidence)
+        if (PERSON_ROLE.search(q) and focus_entity and focus_entity.type != "department"
+                and best.passage in self.department_passages):
+            # "Who is the director there?" about a hospital: a department's professor doesn't run the hospital.
+            return self.decline(focus, focus=focus, confidence=confidence)
         asked_years = set(YEAR.findall(question))
         # The page's own date counts only for a sentence that states no year of its own.
         page_years = set(YEAR.findall(f"{best.text} {best_passage.section}")) or set(YEAR.findall(best_passage.date or ""))
@@ -385,8 +389,12 @@ class AnswerComposer:
     # ---- pieces ------------------------------------------------------------------------------
     def _compare(self, question: str, named: set[str], terms: list[str]) -> Answer | None:
         """"Which has more beds, the women's or the children's hospital?": each one's number, then the answer."""
-        places = [n for n in named if self.kb.catalog.by_name(n).type in ("hospital", "department")]
         q = normalize(question)
+        if len(named) == 2 and re.search(r"\b(older|newer|younger|earlier|later|first)\b", q):
+            aged = self._compare_age(sorted(named), bool(re.search(r"\b(newer|younger|later)\b", q)))
+            if aged:
+                return aged
+        places = [n for n in named if self.kb.catalog.by_name(n).type in ("hospital", "department")]
         nouns = count_nouns_of(question, terms)
         if not nouns and re.search(r"\b(bigger|larger|smaller)\b", q):
             nouns = {"bed"}  # "which is bigger?": a hospital's size, on these pages, is its number of beds
@@ -409,9 +417,36 @@ class AnswerComposer:
             verdict = "The pages give the same number for both."
         else:
             winner = a if (na > nb) != fewer else b
-            verdict = f"So the {winner} has {'fewer' if fewer else 'more'}."
+            plural = {"campus": "campuses", "staff": "staff", "faculty": "faculty"}.get(sorted(nouns)[0], sorted(nouns)[0] + "s")
+            verdict = f"So the {winner} has {'fewer' if fewer else 'more'} {plural}."
         noun = sorted(nouns)[0]
         text = f"{a}: {clause_window(ca.text, noun).rstrip('.')}. {b}: {clause_window(cb.text, noun).rstrip('.')}. {verdict}"
+        sources = [self._source(self.kb.passages[ca.passage]), self._source(self.kb.passages[cb.passage])]
+        return Answer("answer", self._trim(text), min(ca.confidence, cb.confidence), sources)
+
+    def _compare_age(self, places: list[str], newer: bool) -> Answer | None:
+        """"Is SAHZU older than the medical school?": each place's founding year as its pages state it."""
+        founded = []
+        for place in places:
+            question = f"when was the {place} founded"
+            qvec = self.kb.encode_query(question)
+            terms = self.terms_of(question)
+            hits = self.kb.retrieve(qvec, terms, self.k, place)
+            found = next(((place, int(YEAR.search(c.text).group(0)), c)
+                          for c in self._candidates(question, qvec, terms, hits, place)[:3]
+                          if YEAR.search(c.text) and AGE_WORDS & self.kb.sentence_terms[c.sentence]
+                          and place in self.kb.passages[c.passage].entities), None)
+            if found is None:
+                return None  # one of them has no founding year on the pages: the usual path says what is known
+            founded.append(found)
+        (a, ya, ca), (b, yb, cb) = founded
+        if ya == yb:
+            verdict = "The pages give the same year for both."
+        else:
+            first = a if (ya < yb) != newer else b
+            the = "" if self.kb.catalog.by_name(first).type == "school" else "the "
+            verdict = f"So {the}{first} is {'newer' if newer else 'older'}."
+        text = f"{a}: \u201c{_clause_with(ca.text, str(ya))}\u201d. {b}: \u201c{_clause_with(cb.text, str(yb))}\u201d. {verdict}"
         sources = [self._source(self.kb.passages[ca.passage]), self._source(self.kb.passages[cb.passage])]
         return Answer("answer", self._trim(text), min(ca.confidence, cb.confidence), sources)
 
@@ -853,6 +888,12 @@ class AnswerComposer:
 
 
 _STATED_NUMBER = re.compile(r"((?:over|more than|nearly|about|around|approximately|almost)\s+)?(~?\d[\d,]*\+?)", re.IGNORECASE)
+
+
+def _clause_with(sentence: str, needle: str) -> str:
+    """The comma-separated clause of a sentence that holds a year or number, in the page's words."""
+    clauses = [c.strip() for c in re.split(r"(?<=,)\s+|\s+\u2013\s+|\s+-\s+", sentence)]
+    return next((c.rstrip(",. ") for c in clauses if needle in c), sentence.rstrip(". "))
 
 
 def _value(stated: str) -> int:

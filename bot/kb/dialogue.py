@@ -2,7 +2,7 @@
 
 The context is a small JSON-able dict kept in the Rasa slot ``kb_context``:
 ``{"focus": name | None, "last_question": str | None, "pending": str | None, "passage": int | None,
-"listed": [names]}``.
+"listed": [names], "earlier": name | None}``.
 """
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def question_part(text: str, catalog: Catalog | None = None) -> tuple[str, str]:
 
 
 def empty_context() -> dict:
-    return {"focus": None, "last_question": None, "pending": None, "passage": None, "listed": []}
+    return {"focus": None, "last_question": None, "pending": None, "passage": None, "listed": [], "earlier": None}
 
 
 def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: list[str] | None = None) -> Resolved:
@@ -107,6 +107,11 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
             # ordinal names the next affiliated hospital.
             return resolve(f"and the {place}?", context, catalog, rasa_entities)
     only_named = [m.name for m in catalog.find(text) if not catalog.has_home(m.name) and m.type == "hospital"]
+    earlier = context.get("earlier")
+    if (not named and not only_named and _WHICH_OF_TWO.search(normalize(text)) and context["focus"]
+            and isinstance(earlier, str) and catalog.by_name(earlier) and earlier != context["focus"]):
+        # "Which one is bigger?" after the Women's and then the Children's Hospital: those two.
+        return Resolved(f"{text.rstrip(' ?.!')} ({context['focus']} or {catalog.by_name(earlier).name})?", None, True)
     if only_named and not named and only_named[0] != context["focus"]:
         # "What about Xixi Hospital's ranking?": a hospital the pages only name is the new subject; the
         # one discussed before must not answer for it.
@@ -158,6 +163,8 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
     return Resolved(text, None, False)
 
 
+_WHICH_OF_TWO = re.compile(r"\b(which|who)\b(?!.*\b(most|least|fewest|largest|biggest|oldest)\b).*"
+                           r"\b(bigger|larger|smaller|older|newer|younger|more|fewer|less)\b")
 _THAT_HOSPITAL = re.compile(r"\b(that|the|this|its|their|same) (hospital|hosp)\b")
 _AFFILIATED_ORDINALS = {"first": "1st", "1st": "1st", "second": "2nd", "2nd": "2nd", "fourth": "4th", "4th": "4th"}
 
@@ -242,14 +249,20 @@ def _with_place(question: str, focus: str, catalog: Catalog) -> str:
 
 
 def next_context(resolved: Resolved, answer_kind: str, answer_focus: str | None,
-                 answer_passage: int | None = None, answer_places: list[str] | None = None) -> dict:
+                 answer_passage: int | None = None, answer_places: list[str] | None = None,
+                 before: dict | None = None) -> dict:
     pending = resolved.question if answer_kind == "clarify" else None
+    focus = answer_focus or resolved.focus
+    before = before or {}
+    # The place discussed before this one: "which one is bigger?" compares the two.
+    earlier = before.get("focus") if before.get("focus") not in (None, focus) else before.get("earlier")
     return {
+        "earlier": earlier if isinstance(earlier, str) else None,
         # The places a reply listed, in its order: "the second one" in the next turn means the second of them.
         "listed": answer_places if answer_places and len(answer_places) >= 2 else [],
         # The answer's place when it has one: "which is the largest ZUSM hospital?" is answered about the
         # First Affiliated Hospital, and "how many campuses has it got?" means that one, not ZUSM.
-        "focus": answer_focus or resolved.focus,
+        "focus": focus,
         "last_question": resolved.question,
         "pending": pending,
         "passage": answer_passage,

@@ -86,7 +86,7 @@ class KnowledgeService:
                                         if m.type in ("hospital", "department")))
         return Reply(
             answer.reply(), answer.kind, answer.confidence, answer.buttons,
-            dialogue.next_context(resolved, answer.kind, focus, answer.passage, places),
+            dialogue.next_context(resolved, answer.kind, focus, answer.passage, places, context),
             [vars(s) for s in answer.sources],
         )
 

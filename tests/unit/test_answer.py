@@ -215,7 +215,7 @@ def test_counting_hospitals_is_a_question_about_the_network(composer):
 
 def test_two_places_compared_by_their_stated_numbers(composer):
     a = composer.answer("which has more beds, the women's or the children's hospital?")
-    assert "~1300 beds" in a.text and "~1200 beds" in a.text and "So the Children's Hospital has more." in a.text, a.text
+    assert "~1300 beds" in a.text and "~1200 beds" in a.text and "So the Children's Hospital has more beds." in a.text, a.text
     assert len(a.sources) == 2
 
 
@@ -329,3 +329,13 @@ def test_a_conflict_worded_as_a_check_with_a_story_still_reports_both_pages(comp
 def test_tell_me_a_bit_about_a_hospital_gives_its_profile(composer):
     a = composer.answer("what's notable about the 4th affiliated hospital?")
     assert a.kind == "overview" and "Yiwu" in a.text, a.text
+
+
+def test_which_is_older_compares_founding_years_in_the_pages_words(composer):
+    a = composer.answer("is the second hospital actually older than the medical school itself?")
+    assert "1869" in a.text and "1912" in a.text and "So the Second Affiliated Hospital is older." in a.text, a.text
+
+
+def test_who_is_the_director_of_a_hospital_is_not_a_departments_professor(composer):
+    a = composer.answer("who is the director at sahzu")
+    assert a.kind == "decline", a.text

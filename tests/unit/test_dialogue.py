@@ -331,3 +331,12 @@ def test_a_story_does_not_steer_the_answer_but_its_place_counts(composer):
 def test_a_hospital_the_pages_only_name_is_the_new_subject(kb):
     ctx = {"focus": "Children's Hospital", "last_question": "what is its ranking", "pending": None}
     assert dialogue.resolve("what about xixi hospital's ranking", ctx, kb.catalog).focus is None
+
+
+def test_which_one_is_bigger_compares_the_last_two_places_discussed(composer):
+    service = KnowledgeService(composer, Settings())
+    ctx = service.ask("how many beds does the women's hospital have").context
+    ctx = service.ask("and the kids hospital?", ctx).context
+    assert ctx["earlier"] == "Women's Hospital" and ctx["focus"] == "Children's Hospital"
+    r = service.ask("which one is bigger", ctx)
+    assert "~1300" in r.text and "~1200" in r.text and "Children's Hospital has more beds" in r.text, r.text

@@ -69,6 +69,8 @@ _OVERVIEW_WORDS = {"info", "information", "detail", "details", "anything", "some
                    "special", "notable", "noteworthy", "interesting", "highlight", "background", "profile", "brief",
                    "briefly", "quick", "fact", "key", "stand", "out", "unique"}
 MIN_SENTENCE_SCORE = 0.1
+# "Who are they?" asks for people by name ("who do they partner with?" asks for institutions).
+_WHO_ARE = re.compile(r"^\W*(and |so )?who (is|are|was|were)\b(?!.*\b(partner|partners|collaborat\w*|work|works|accredit\w*)\b)")
 _FOR_THE_LAST_ANSWER = re.compile(r"\b(for|in|of|about) (that|this|it|those|these)\b(?! (hospital|department|one|school))")
 UNSEEN_SHARE_FULL = 0.25
 UNSEEN_WEIGHT = 0.5
@@ -108,6 +110,7 @@ class Answer:
     buttons: list[dict] = field(default_factory=list)
     focus: str | None = None
     passage: int | None = None  # the passage an answer quotes: what "it" may mean in the next turn
+    other: str | None = None    # a comparison's second place: "the other one" in the next turn
 
     def reply(self) -> str:
         if not self.sources:
@@ -344,7 +347,7 @@ class AnswerComposer:
             return self.decline(focus, focus=focus, confidence=confidence)
         if ASKS_FOR_NAMES.search(q) and not names_something(best.text) and not self._section_list(terms, best):
             return self.decline(focus, focus=focus, confidence=confidence)
-        if PERSON_ROLE.search(q) and not PERSON_NAMED.search(best.text):
+        if (PERSON_ROLE.search(q) or _WHO_ARE.search(q)) and not PERSON_NAMED.search(best.text):
             # "Who is the dean?": a sentence about the place that names nobody does not answer it.
             return self.decline(focus, focus=focus, confidence=confidence)
         if (PERSON_ROLE.search(q) and focus_entity and focus_entity.type != "department"
@@ -422,7 +425,10 @@ class AnswerComposer:
         noun = sorted(nouns)[0]
         text = f"{a}: {clause_window(ca.text, noun).rstrip('.')}. {b}: {clause_window(cb.text, noun).rstrip('.')}. {verdict}"
         sources = [self._source(self.kb.passages[ca.passage]), self._source(self.kb.passages[cb.passage])]
-        return Answer("answer", self._trim(text), min(ca.confidence, cb.confidence), sources)
+        # The first place named stays the subject, the other one is "the other one" next.
+        ordered = [m.name for m in self.kb.catalog.find(question) if m.name in places] or sorted(places)
+        return Answer("answer", self._trim(text), min(ca.confidence, cb.confidence), sources, focus=ordered[0],
+                      other=next((n for n in sorted(places) if n != ordered[0]), None))
 
     def _compare_age(self, places: list[str], newer: bool) -> Answer | None:
         """"Is SAHZU older than the medical school?": each place's founding year as its pages state it."""
@@ -460,6 +466,13 @@ class AnswerComposer:
             # "Does the 4th hospital have an ultrasound department?": the pages only describe SAHZU's.
             return self.decline(f"the {entity.name} department of the {hospitals[0]} (the pages describe the "
                                 f"{entity.belongs_to}'s)", focus=focus)
+        if not hospitals and re.search(r"\b(which|what) (department|dept)\b", normalize(question)):
+            # "Who is Prof. Huang?" + "which department is he with?": the department whose page this is.
+            own = [p for p in self.kb.passages if focus in p.entities]
+            if own:
+                where = f" of the {entity.belongs_to}" if entity.belongs_to else ""
+                text = f"That is on the page of the {entity.name} department{where}."
+                return Answer("answer", text, 1.0, [self._source(own[0])], focus=focus)
         asks_placement = re.search(r"\b(which|what) (hospital|hospitals|hosp)\b|\bwhere is\b|\bbelong|\bpart of\b", normalize(question))
         if hospitals and asks_placement and entity.note and not entity.belongs_to:
             # "Does GI surgery belong to SAHZU or SRRSH?": its page doesn't say, whichever is named.
@@ -633,11 +646,16 @@ class AnswerComposer:
             best_coverage = max(c.coverage for _, c in good)
             good = [(n, c) for n, c in good if c.coverage >= best_coverage - 0.2]
         counted = (nouns - {"hospital"}) | ({"operation"} if {"surgeries", "operations"} & set(words(question)) else set())
+        if not counted and among and re.search(r"\b(largest|smallest)\b", q):
+            counted = {"bed"}  # "which of those is the biggest?": a hospital's size, on these pages, is its beds
         if counted and MOST.search(q):
             # "Which does the most surgeries?": the pages count operations, a noun no conflict is about.
             table = self._count_table(counted, among, "department" in words(question))
             if table:
                 return self._ranked_counts(question, counted, table)
+            if among:
+                # "Which of those (cooperated hospitals) is the biggest?": none of them has a number here.
+                return self.decline()
         if among and not good:
             # "Which of those is still being built?" about places the pages only name in a list: the
             # sentence that names one of them is about it.

@@ -13,7 +13,7 @@ from bot.kb.entities import Catalog
 from bot.kb.question import LOGISTICS, WHICH_PLACE, school_is_the_scope
 from bot.kb.text import GENERIC_WORDS, content_terms, normalize, stem, words
 
-_WHICH_HOSPITAL = re.compile(r"\b(which|what) (hospital|hosp)\b")
+_WHICH_HOSPITAL = re.compile(r"\b(which|what) (hospital|hosp|department|dept)\b")
 # "Which city is it in?" asks about the place discussed; "which are accredited?" asks for places.
 _ASKS_FOR_PLACE = re.compile(r"\bwhich (are|were|of (them|those|these|the))\b|\bwhat (hospital|hospitals)\b|\blist\b"
                              r"|\ball (the )?hospitals\b")
@@ -31,6 +31,7 @@ class Resolved:
     focus: str | None        # the hospital / department / school the answer must be about
     from_context: bool       # True when the focus or the question came from earlier turns
     among: tuple[str, ...] = ()  # "which of those...?": the places of the previous list to choose from
+    used_list: bool = False      # the turn picked from the previous list: keep it for the next pick
 
 
 _QUESTION_CLAUSE = re.compile(
@@ -94,12 +95,13 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
     listed = [n for n in context["listed"] if isinstance(n, str) and catalog.by_name(n)] \
         if isinstance(context["listed"], list) else []
     ordinal = _ORDINAL_ONE.search(normalize(text))
-    if ordinal and listed and len(words(text)) <= 10 and not WHICH_PLACE.search(normalize(text)):
+    if ordinal and listed and len(words(text)) <= 14 and not WHICH_PLACE.search(normalize(text)):
         # "Tell me about the second one" after a list: the list's second place, not "the 2nd hospital".
         index = -1 if ordinal.group(2) == "last" else _ORDINALS[ordinal.group(2)]
         if index < len(listed):
             place = listed[index]
-            return Resolved(normalize(text)[:ordinal.start()] + place + normalize(text)[ordinal.end():], place, True)
+            return Resolved(normalize(text)[:ordinal.start()] + place + normalize(text)[ordinal.end():], place, True,
+                            used_list=True)
     if not named and (context["last_question"] or context["pending"]):
         place = _affiliated_by_ordinal(text, catalog)
         if place:
@@ -108,6 +110,11 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
             return resolve(f"and the {place}?", context, catalog, rasa_entities)
     only_named = [m.name for m in catalog.find(text) if not catalog.has_home(m.name) and m.type == "hospital"]
     earlier = context.get("earlier")
+    other = _THE_OTHER.search(normalize(text))
+    if other and not named and isinstance(earlier, str) and catalog.by_name(earlier) and catalog.has_home(earlier):
+        # "How many campuses does SRRSH have?" + "and the other one?": the place discussed before it.
+        text = normalize(text)[:other.start()] + catalog.by_name(earlier).name + normalize(text)[other.end():]
+        return resolve(text, {**context, "earlier": context["focus"]}, catalog, rasa_entities)
     if (not named and not only_named and _WHICH_OF_TWO.search(normalize(text)) and context["focus"]
             and isinstance(earlier, str) and catalog.by_name(earlier) and earlier != context["focus"]):
         # "Which one is bigger?" after the Women's and then the Children's Hospital: those two.
@@ -159,10 +166,11 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
                        or (remembered.type == "department" and _WHICH_HOSPITAL.search(normalize(text)))):
         return Resolved(text, context["focus"], True)
     if listed and _OF_THOSE.search(normalize(text)):
-        return Resolved(text, None, True, tuple(listed))
+        return Resolved(text, None, True, tuple(listed), used_list=True)
     return Resolved(text, None, False)
 
 
+_THE_OTHER = re.compile(r"\b(the )?other (one|hospital|place|department)\b")
 _WHICH_OF_TWO = re.compile(r"\b(which|who)\b(?!.*\b(most|least|fewest|largest|biggest|oldest)\b).*"
                            r"\b(bigger|larger|smaller|older|newer|younger|more|fewer|less)\b")
 _THAT_HOSPITAL = re.compile(r"\b(that|the|this|its|their|same) (hospital|hosp)\b")
@@ -199,7 +207,8 @@ _QUESTION_LEAD = re.compile(r"^\s*(how many|how much|how often|when (was|did|wer
 
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4,
              "5th": 4}
-_ORDINAL_ONE = re.compile(r"\b(the )?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last) (one|of them|of those|on the list)\b")
+_ORDINAL_ONE = re.compile(r"\b(the )?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last) (one|of them|of those|on the list)"
+                          r"( on (that|the|this) list)?\b")
 
 
 _TIME_ONLY = re.compile(r"(in )?((last|this|past|previous|next) (year|yr)|(19|20)\d\d|now|today|nowadays|currently"
@@ -218,7 +227,12 @@ def _with_new_object(text: str, previous: str | None) -> str | None:
     if not match or not lead or len(words(match.group("rest"))) > 4 or _QUESTION_START.match(match.group("rest")):
         return None  # "and what do they treat?" is a question of its own
     tail = re.search(r"\b(a|per|each|every) (year|yr|day|week|month)\b|\bannually\b|\bin \d{4}\b", previous, re.IGNORECASE)
-    return f"{lead.group(0)} {match.group('rest')}" + (f" {tail.group(0)}" if tail else "")
+    rest = match.group("rest")
+    counted = re.search(r"\bhow many (?:[\w'-]+ ){0,3}?([a-z]+s)\b", previous, re.IGNORECASE)
+    if counted and re.search(r"\bones?$", rest):
+        # "How many affiliated hospitals?" + "and non-direct ones?": ones are hospitals.
+        rest = re.sub(r"\bones?$", counted.group(1), rest)
+    return f"{lead.group(0)} {rest}" + (f" {tail.group(0)}" if tail else "")
 
 
 def _refers_back(text: str) -> bool:
@@ -250,16 +264,17 @@ def _with_place(question: str, focus: str, catalog: Catalog) -> str:
 
 def next_context(resolved: Resolved, answer_kind: str, answer_focus: str | None,
                  answer_passage: int | None = None, answer_places: list[str] | None = None,
-                 before: dict | None = None) -> dict:
+                 before: dict | None = None, answer_other: str | None = None) -> dict:
     pending = resolved.question if answer_kind == "clarify" else None
     focus = answer_focus or resolved.focus
     before = before or {}
     # The place discussed before this one: "which one is bigger?" compares the two.
-    earlier = before.get("focus") if before.get("focus") not in (None, focus) else before.get("earlier")
+    earlier = answer_other or (before.get("focus") if before.get("focus") not in (None, focus) else before.get("earlier"))
     return {
         "earlier": earlier if isinstance(earlier, str) else None,
         # The places a reply listed, in its order: "the second one" in the next turn means the second of them.
-        "listed": answer_places if answer_places and len(answer_places) >= 2 else [],
+        "listed": answer_places if answer_places and len(answer_places) >= 2
+        else (before.get("listed") or [] if resolved.used_list else []),
         # The answer's place when it has one: "which is the largest ZUSM hospital?" is answered about the
         # First Affiliated Hospital, and "how many campuses has it got?" means that one, not ZUSM.
         "focus": focus,

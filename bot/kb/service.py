@@ -78,15 +78,17 @@ class KnowledgeService:
             focus = unnamed[0] if unnamed else focus
         if answer.kind == "answer" and (focus is None or catalog.by_name(focus).type == "school"):
             # "Is there one in Zhoushan?" answered "Zhoushan Hospital.": "that one" next means it.
+            # Only a hospital the pages merely name: "School of Stomatology" in a school sentence is no subject.
             answered = {m.name for m in catalog.find(answer.text) if m.type == "hospital"}
-            focus = answered.pop() if len(answered) == 1 else focus
+            if len(answered) == 1 and not catalog.has_home(next(iter(answered))):
+                focus = answered.pop()
         places: list[str] = []
         if answer.kind in ("list", "faq"):  # the replies that name several places for "the second one" to pick from
             places = list(dict.fromkeys(m.name for m in self.composer.kb.catalog.find(answer.text)
                                         if m.type in ("hospital", "department")))
         return Reply(
             answer.reply(), answer.kind, answer.confidence, answer.buttons,
-            dialogue.next_context(resolved, answer.kind, focus, answer.passage, places, context),
+            dialogue.next_context(resolved, answer.kind, focus, answer.passage, places, context, answer.other),
             [vars(s) for s in answer.sources],
         )
 

@@ -30,7 +30,7 @@ ORDINALS = {"first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "f
 
 
 # Texting shorthand, spelled out before the question's shape is read ("hw mny" asks for a count).
-TEXTING = {"hw": "how", "hww": "how", "ppl": "people", "tel": "telephone", "mny": "many", "mnay": "many", "wen": "when", "whn": "when", "wht": "what",
+TEXTING = {"hw": "how", "hww": "how", "ppl": "people", "tel": "telephone", "unis": "universities", "uni's": "universities", "mny": "many", "mnay": "many", "wen": "when", "whn": "when", "wht": "what",
            "wat": "what", "whr": "where", "wher": "where", "hav": "have", "hv": "have", "haz": "has", "abt": "about",
            "frm": "from", "wrk": "work", "wrks": "works", "strt": "start", "doin": "doing", "skool": "school",
            "hosp": "hospital", "hosps": "hospitals", "dept": "department", "depts": "departments", "ur": "your",
@@ -83,6 +83,8 @@ def normalize(text: str) -> str:
     text = re.sub(r"\boldest\b", "oldest (longest history)", text)
     # "How many get into the MD each year?" asks about admissions.
     text = re.sub(r"\b(students?|people|applicants|many|i|you|we) (get|gets|getting|got) (into|in to|accepted)\b", r"\1 admitted to", text)
+    # "These days", "at the moment": now, not a day of the week.
+    text = re.sub(r"\b(these days|nowadays|at the moment|at present|right now|currently)\b", "now", text)
     # "When did it get going?": when it started.
     text = re.sub(r"\b(get|got|gets|getting) (going|started|off the ground|up and running)\b", "start", text)
     # "Is it open yet?", "up and running?": whether its construction is finished.

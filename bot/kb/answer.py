@@ -69,6 +69,10 @@ _OVERVIEW_WORDS = {"info", "information", "detail", "details", "anything", "some
                    "special", "notable", "noteworthy", "interesting", "highlight", "background", "profile", "brief",
                    "briefly", "quick", "fact", "key", "stand", "out", "unique"}
 MIN_SENTENCE_SCORE = 0.1
+# "Is Ningbo Hospital part of the network / connected to ZJU?": a question of membership.
+_MEMBERSHIP = re.compile(r"\b(part of|belong\w*|member\w*|in the (\w+ )?(network|group|system|list)|connected|affiliated (with|to)|"
+                         r"linked|associated|partner\w*|cooperat\w*|collaborat\w*|related|one of (the|its|zju'?s|zusm'?s))\b"
+                         r"|\bis (it|\w+ hospital) (a|an) (zju|zusm|affiliated)\b")
 # "Who are they?" asks for people by name ("who do they partner with?" asks for institutions).
 _WHO_ARE = re.compile(r"^\W*(and |so )?who (is|are|was|were)\b(?!.*\b(partner|partners|collaborat\w*|work|works|accredit\w*)\b)")
 _FOR_THE_LAST_ANSWER = re.compile(r"\b(for|in|of|about) (that|this|it|those|these)\b(?! (hospital|department|one|school))")
@@ -251,6 +255,10 @@ class AnswerComposer:
         # A place the pages only name in a list ("the eye one") is found by its own name on the page.
         terms += [stem(w) for n in mentioned_only for w in words(n)
                   if w not in GENERIC_WORDS and w not in STOPWORDS and stem(w) not in terms]
+        if len(mentioned_only) == 1 and _MEMBERSHIP.search(q) and not COUNT_QUESTION.search(q):
+            member = self._membership(mentioned_only[0])
+            if member:
+                return member
         if focus is None and named and not school_is_the_scope(question, [self.kb.catalog.by_name(n).type for n in named]):
             focus = self.kb.catalog.most_specific(named)
         if focus is None and not mentioned_only and COUNT_QUESTION.search(q) \
@@ -429,6 +437,18 @@ class AnswerComposer:
         ordered = [m.name for m in self.kb.catalog.find(question) if m.name in places] or sorted(places)
         return Answer("answer", self._trim(text), min(ca.confidence, cb.confidence), sources, focus=ordered[0],
                       other=next((n for n in sorted(places) if n != ordered[0]), None))
+
+    def _membership(self, name: str) -> Answer | None:
+        """"Is Ningbo Hospital part of the ZJU network?": where the pages list it, in their words."""
+        entity = self.kb.catalog.by_name(name)
+        aliases = [" ".join(words(a)) for a in entity.aliases]
+        for i, passage in enumerate(self.kb.passages):
+            for sentence in passage.sentences:
+                said = " ".join(words(sentence))
+                if any(f" {a} " in f" {said} " for a in aliases):
+                    text = f"Yes: the {passage.title} page lists \u201c{sentence.strip().rstrip('.')}\u201d under \u201c{passage.section}\u201d."
+                    return Answer("answer", self._trim(text), 1.0, [self._source(passage)], focus=name, passage=i)
+        return None
 
     def _compare_age(self, places: list[str], newer: bool) -> Answer | None:
         """"Is SAHZU older than the medical school?": each place's founding year as its pages state it."""

@@ -53,7 +53,7 @@ _MEDICAL_ADVICE = re.compile(
     r"\bwhat does (a |an |my )?(high|low|elevated|abnormal) .{0,30}mean|\bmy (symptoms|test results|results|blood test|scan results)\b|"
     r"(?<!visa )(?<!visas )(?<!documents )(?<!papers )(?<!insurance )\b(do|should|would|will) i need\b(?!.{0,20}\b(visa|passport|referral|ticket|id|insurance|letter|translator|interpreter)\b)|\bwhat could (it|this|that) be\b|\bblood in (my )?(stool|urine|poo)\b|"
     r"\bis (a|an|my|this|it|that)\b.{0,40}\b(always|usually)? ?(cancer(?!\s*(cent(er|re)|institute|hospital|department|dept|research|programs?|unit|ward|surgery|specialists?|clinic)\b)|cancerous|dangerous|serious|normal|malignant|benign|contagious)\b|"
-    r"\bmy (?!(professor|teacher|tutor|lecturer|supervisor|classmate|colleague|boss|friend)\b)\w+ (showed|shows|found|says|said)\b|\bis it (ok|okay|alright|all right|fine|bad) (to|if)\b|"
+    r"\bmy (doctor|doc|gp|physician|surgeon|specialist|consultant|nurse|dentist|oncologist|cardiologist|scan|test|tests|results?|report|x-?ray|mri|ct|ultrasound|biopsy|blood test|labs?) (showed|shows|found|says|said)\b|\bis it (ok|okay|alright|all right|fine|bad) (to|if)\b|"
     r"\bcan i (stop|start|take|mix|drink|eat|skip)\b|\bshould (i|my \w+|he|she|we) (get|have|take|do|go|try|choose)\b|"
     r"\b(what )?(would|do|can) you recommend\b|\bworth it\b|\bis (the |my |his |her )?(cancer|tumou?r)\b.{0,10}\b(back|spread|gone|growing)\b|\b(does|would|could) (that|this|it) mean\b|"
     r"\bwhat (should|can) i (eat|drink|do|take|use)\b|\bdo(es)? my \w+ need\b|"

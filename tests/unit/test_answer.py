@@ -339,3 +339,10 @@ def test_which_is_older_compares_founding_years_in_the_pages_words(composer):
 def test_who_is_the_director_of_a_hospital_is_not_a_departments_professor(composer):
     a = composer.answer("who is the director at sahzu")
     assert a.kind == "decline", a.text
+
+
+def test_membership_of_a_hospital_the_pages_only_list_is_answered_from_the_list(composer):
+    a = composer.answer("is ningbo hospital part of the zju medical network?")
+    assert a.kind == "answer" and "Ningbo Hospital" in a.text and "Cooperated Hospital" in a.text, a.text
+    # Its beds are still not on the pages.
+    assert composer.answer("how many beds does ningbo hospital have").kind == "decline"

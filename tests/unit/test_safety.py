@@ -104,3 +104,8 @@ def test_household_chemicals_swallowed_are_emergencies():
         assert safety.category(q) == "emergency", q
     for q in ("how many cleaning staff work there", "i drank some water before the scan"):
         assert safety.category(q) != "emergency", q
+
+
+def test_what_a_relative_says_about_the_hospitals_is_not_a_health_question():
+    assert safety.category("my aunt says the 2nd affiliated is just jiefang rd plus binjiang, is that all the sites?") is None
+    assert safety.category("my doctor says my scan shows a shadow, is it cancer?") == "medical_advice"

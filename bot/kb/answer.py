@@ -289,6 +289,8 @@ class AnswerComposer:
         query_text = spelled_out(question) if (not focus or focus in named) else f"{spelled_out(question)} ({focus})"
         qvec = self.kb.encode_query(query_text)
         faq = self._faq(question, qvec, focus, terms, mentioned_only)
+        if faq and (PERSON_ROLE.search(q) or _WHO_ARE.search(q)) and not PERSON_NAMED.search(faq.text):
+            faq = None  # "Who are they?": an entry that names nobody doesn't answer it
         if faq and YEAR_QUESTION.search(q) and not YEAR.search(faq.text):
             faq = None  # "In what year did it get that ranking?": an entry that gives no year doesn't answer it
         if faq and previous_passage is not None and _FOR_THE_LAST_ANSWER.search(q):
@@ -605,7 +607,7 @@ class AnswerComposer:
             if wants_count and not states_count(sentence["text"], count_nouns):
                 conf *= 0.75  # "how many ...?" is answered by a sentence that states a number
             if wants_names and not names_several(sentence["text"]):
-                conf *= 0.85  # "which universities?" is answered by the sentence that names them
+                conf *= 0.75  # "which universities?" is answered by the sentence that names them
             if wants_person and not PERSON_NAMED.search(sentence["text"]):
                 # "Which professor...?", "any famous professor?" is answered by a sentence that names one.
                 conf *= 0.55 if wants_named_person else 0.7

@@ -189,7 +189,7 @@ def _affiliated_by_ordinal(text: str, catalog: Catalog) -> str | None:
 _OF_THOSE = re.compile(r"\b(which|what)( one)? of (those|them|these|the ones)\b")
 # Words that point back at what was just discussed rather than naming anything themselves.
 _BACK_REFERENCES = {"them", "they", "those", "these", "ones", "kind", "kinds", "type", "types", "sort", "sorts",
-                    "year", "when", "date",
+                    "year", "when", "date", "who",
                     "there", "which", "what", "how", "many", "much", "of", "are", "is", "so", "and", "the", "in",
                     "total", "all", "altogether", "exactly", "list", "name", "names", "their", "other", "else",
                     "far", "now", "yet", "overall", "roughly", "approximately", "about", "do", "does", "have", "has",

@@ -340,3 +340,31 @@ def test_which_one_is_bigger_compares_the_last_two_places_discussed(composer):
     assert ctx["earlier"] == "Women's Hospital" and ctx["focus"] == "Children's Hospital"
     r = service.ask("which one is bigger", ctx)
     assert "~1300" in r.text and "~1200" in r.text and "Children's Hospital has more beds" in r.text, r.text
+
+
+def test_the_other_one_after_a_comparison_is_the_second_place(composer):
+    service = KnowledgeService(composer, Settings())
+    ctx = service.ask("which has more beds, srrsh or fahzu?").context
+    ctx = service.ask("how many campuses does srrsh have", ctx).context
+    r = service.ask("and the other one?", ctx)
+    assert r.context["focus"] == "First Affiliated Hospital" and "6 campuses" in r.text, r.text
+
+
+def test_the_last_one_on_that_list_keeps_the_list_for_another_pick(composer):
+    service = KnowledgeService(composer, Settings())
+    ctx = service.ask("which are the non-direct affiliated hospitals?").context
+    ctx = service.ask("the second one, how many beds does it have?", ctx).context
+    assert ctx["focus"] == "Xixi Hospital" and len(ctx["listed"]) == 5
+    r = service.ask("and the last one on that list, is it open yet?", ctx)
+    assert "underconstruction" in r.text or "under construction" in r.text, r.text
+
+
+def test_and_other_ones_counts_the_earlier_questions_thing(kb):
+    ctx = {"focus": "ZUSM", "last_question": "how many affiliated hospitals does zju medicine have", "pending": None}
+    assert dialogue.resolve("and non-direct ones?", ctx, kb.catalog).question == "how many non-direct hospitals"
+
+
+def test_who_are_they_takes_the_earlier_topic(kb):
+    ctx = {"focus": "Gastrointestinal and Anal Surgery", "last_question": "how many master supervisors do they have",
+           "pending": None}
+    assert "supervisors" in dialogue.resolve("who are they?", ctx, kb.catalog).question

@@ -88,7 +88,8 @@ ENTITY_ASPECTS = {"founded", "bed", "campus", "staff", "rank", "jci", "treat", "
 LOGISTICS = {stem(w) for w in """hour hours opening closing schedule timetable price prices
     cost costs fee fees charge charges pay payment insurance insured phone telephone email fax address parking park
     wifi cafeteria canteen restaurant food menu waiting wait queue visa salary salaries wage tuition scholarship
-    bus metro subway taxi directions map shop pharmacy atm day days weekday weekdays weekend weekends monday tuesday
+    bus metro subway taxi directions map shop pharmacy atm visit visits visitor visitors
+    day days weekday weekdays weekend weekends monday tuesday
     wednesday thursday friday saturday sunday""".split()}
 
 COUNT_NOUNS = {"campus", "bed", "hospital", "employee", "staff", "student", "faculty"}

@@ -68,6 +68,16 @@ class IntentOverride(GraphComponent):
 _SIGN_OFF = re.compile(r"^\W*(thanks|thank|thx|ty|bye|goodbye|cheers|ok|okay|great|cool)\b", re.IGNORECASE)
 
 
+# "How many people work there these days?", "over what time frame is that?": a question about what the
+# conversation is on, which only the knowledge action (it keeps the conversation's subject) can judge.
+_POINTS_BACK = re.compile(r"\b(there|they|them|their|it|its|that|those|these|he|she|his|her)\b", re.IGNORECASE)
+_ASKS = re.compile(r"\?\s*$|^\W*(how|what|when|which|who|where|is|are|was|were|does|do|did|has|have|can)\b", re.IGNORECASE)
+
+
+def _follow_up_question(text: str) -> bool:
+    return len(text.split()) <= 12 and bool(_POINTS_BACK.search(text)) and bool(_ASKS.search(text))
+
+
 def names_a_place(message: Message, text: str, catalog: Optional[Catalog]) -> bool:
     """DIET found a hospital or department, or the catalogue knows a name in the text ("women's?")."""
     if any(e.get("entity") in ("hospital", "department") for e in message.get(ENTITIES) or []):
@@ -89,7 +99,7 @@ def override(message: Message, catalog: Optional[Catalog] = None) -> Optional[Te
         # by itself when the pages don't say).
         if not ((before in SMALL_TALK_INTENTS and (safety.is_knowledge_question(text)
                                                    or (place and not _SIGN_OFF.search(text))))
-                or (before == "out_of_scope" and place)):
+                or (before == "out_of_scope" and (place or _follow_up_question(text)))):
             return None
         category, wanted = "question", KNOWLEDGE_INTENT
     else:

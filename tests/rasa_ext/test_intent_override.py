@@ -29,6 +29,9 @@ def _after(text: str, predicted: str, entities: list | None = None) -> str:
     ("women's?", "greet", "ask_knowledge"),
     ("how up to date is this info", "help", "ask_knowledge"),
     ("srrsh parking", "out_of_scope", "ask_knowledge"),
+    ("how many ppl work there these days", "out_of_scope", "ask_knowledge"),
+    # The knowledge action keeps the conversation's subject and declines what its pages don't say.
+    ("what's the weather like there", "out_of_scope", "ask_knowledge"),
 ])
 def test_safety_words_questions_and_places_override_the_classifier(text, predicted, wanted):
     assert _after(text, predicted) == wanted

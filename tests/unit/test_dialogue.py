@@ -368,3 +368,10 @@ def test_who_are_they_takes_the_earlier_topic(kb):
     ctx = {"focus": "Gastrointestinal and Anal Surgery", "last_question": "how many master supervisors do they have",
            "pending": None}
     assert "supervisors" in dialogue.resolve("who are they?", ctx, kb.catalog).question
+
+
+def test_off_topic_follow_ups_about_the_place_discussed_are_declined(composer):
+    service = KnowledgeService(composer, Settings())
+    ctx = service.ask("how many beds does sahzu have").context
+    for text in ("what's the weather like there", "is it a good time to visit them", "do they have good food there"):
+        assert service.ask(text, ctx).kind == "decline", text

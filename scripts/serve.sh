@@ -43,7 +43,8 @@ api_args=()
 if [[ -n "${RASA_API_TOKEN:-}" ]]; then
   # Rasa 3.6 takes the token only as an argument (visible to local users in the process list,
   # never written to a file); the API stays off when the variable is unset or empty.
-  api_args=(--enable-api --auth-token "$RASA_API_TOKEN")
+  # "=" keeps a token that starts with "-" from being read as an option.
+  api_args=(--enable-api "--auth-token=$RASA_API_TOKEN")
 fi
 if [[ "${1:-}" == "--api-args" ]]; then
   if ((${#api_args[@]})); then echo "--enable-api --auth-token ***"; fi

@@ -73,6 +73,7 @@ MIN_SENTENCE_SCORE = 0.1
 _MEMBERSHIP = re.compile(r"\b(part of|belong\w*|member\w*|in the (\w+ )?(network|group|system|list)|connected|affiliated (with|to)|"
                          r"linked|associated|partner\w*|cooperat\w*|collaborat\w*|related|one of (the|its|zju'?s|zusm'?s))\b"
                          r"|\bis (it|\w+ hospital) (a|an) (zju|zusm|affiliated)\b")
+_FUTURE = re.compile(r"\b(due to|will|going to|expected to|planned to|scheduled to|set to|supposed to)\b")
 # "Who are they?" asks for people by name ("who do they partner with?" asks for institutions).
 _WHO_ARE = re.compile(r"^\W*(and |so )?who (is|are|was|were)\b(?!.*\b(partner|partners|collaborat\w*|work|works|accredit\w*)\b)")
 _FOR_THE_LAST_ANSWER = re.compile(r"\b(for|in|of|about) (that|this|it|those|these)\b(?! (hospital|department|one|school))")
@@ -337,6 +338,9 @@ class AnswerComposer:
             # ("who won the premier league?" -> "... has won the second prize") is never an answer.
             return self.decline(focus, focus=focus, confidence=confidence)
         features = self.last_features
+        if YEAR_QUESTION.search(q) and _FUTURE.search(q):
+            # "When is it due to open?": the pages state no schedules; a past founding date would mislead.
+            return self.decline(focus, focus=focus, confidence=confidence)
         if YEAR_QUESTION.search(q) and not YEAR.search(best.text):
             # "When did it open?" with no year on the page: any sentence found is about something else.
             return self.decline(focus, focus=focus, confidence=confidence)

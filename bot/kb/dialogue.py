@@ -41,10 +41,11 @@ _CLAUSES = re.compile(r"(?<=[.!?])\s+|[,;:]\s+(?=(?:how|hw|what|whats|what's|whe
                       r"are|can|could|will|would|has|have)\b)", re.IGNORECASE)
 _POINTS_BACK = re.compile(r"\b(that|this|those|these|such|they|them|there)\s*\??\s*$|\bfor (that|this|it)\b"
                           r"|\b(that|this) one\b", re.IGNORECASE)
-# "What year did it arrive?": "it" is the story's thing, unless the story names a place (then it is the place).
+# "What year did it arrive?", "is it a 6 year course?": "it" is often the story's thing (a place in the story
+# is passed on as well, so "it" may still be the place).
 _IT = re.compile(r"\b(did|does|do|was|is|were|are) (it|they|that|this)\b", re.IGNORECASE)
 # Story words that would steer the answer to something else: when and how the visitor comes, not what they ask.
-_STORY_NOISE = re.compile(r"\b(admit|admitted|admitting|admission|apply|applying|monday|tuesday|wednesday|thursday|friday|"
+_STORY_NOISE = re.compile(r"\b(admit|admitted|admitting|admission|apply|applying|check[- ]?ups?|appointments?|monday|tuesday|wednesday|thursday|friday|"
                           r"saturday|sunday|tomorrow|today|tonight|next (week|month|year)|last (week|month))\b", re.IGNORECASE)
 # "My professor said X, is that true?": the claim in the story is the question.
 _CLAIM_CHECK = re.compile(r"\b(is|isn't|was) (that|this|it) (true|right|correct|so|accurate)\b|^\W*(true|right|really|correct)\W*$",
@@ -56,7 +57,7 @@ _VISIT_WORDS = LOGISTICS - {stem(w) for w in "day days weekday weekdays weekend 
 _FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|my|me|we|we're|our|us)\b", re.IGNORECASE)
 
 
-def question_part(text: str, catalog: Catalog | None = None) -> tuple[str, str]:
+def question_part(text: str) -> tuple[str, str]:
     """"My dad is being admitted on Monday. How many beds does the department have?" -> the question, and
     the visitor's story around it (its place names still count; its words must not steer the answer).
     A clause that only names the topic ("first MRI scanner in Zhejiang, which year?") stays with the question."""
@@ -69,10 +70,10 @@ def question_part(text: str, catalog: Catalog | None = None) -> tuple[str, str]:
     if _CLAIM_CHECK.search(question):
         return text, ""
     story = " ".join(story)
-    story_has_place = bool(catalog and any(catalog.has_home(m.name) for m in catalog.find(story)))
-    if _POINTS_BACK.search(question) or (_IT.search(question) and not story_has_place):
+    if _POINTS_BACK.search(question) or _IT.search(question):
         # "My mother has peritoneal cancer. What do they offer for that?": "that" is in the story.
-        question = f"{question} ({' '.join(_STORY_NOISE.sub(' ', story).split()).rstrip('.!')})"
+        kept = re.sub(r"\s+(on|at|in|for|to|from)\s*$", "", " ".join(_STORY_NOISE.sub(" ", story).split()).rstrip(".!"))
+        question = f"{question} ({kept})"
     return question, story
 
 

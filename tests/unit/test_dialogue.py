@@ -297,14 +297,15 @@ def test_a_reply_naming_one_hospital_makes_it_the_subject(composer):
     assert third.kind == "decline", third.text
 
 
-def test_the_question_is_separated_from_the_visitors_story(kb):
-    q, story = dialogue.question_part("My dad is being admitted to the GI department on Monday. How many beds does it have?",
-                                      kb.catalog)
-    assert q == "How many beds does it have?" and "Monday" in story
-    # With no place in the story, "it" is the story's thing: the story joins the question, without its dates.
-    q, _ = dialogue.question_part("My grandpa swears the first CT scanner came on a Monday. What year did it arrive?",
-                                  kb.catalog)
+def test_the_question_is_separated_from_the_visitors_story():
+    q, story = dialogue.question_part("My dad is being admitted to the GI department on Monday. How many beds has the "
+                                      "department got?")
+    assert q == "How many beds has the department got?" and "Monday" in story
+    # "It" is often the story's thing: the story joins the question, without its dates and admissions.
+    q, _ = dialogue.question_part("My grandpa swears the first CT scanner came on a Monday. What year did it arrive?")
     assert "CT scanner" in q and "Monday" not in q
+    q, _ = dialogue.question_part("My dad is being admitted to the GI department on Monday. How many beds does it have?")
+    assert "GI department" in q and "admitted" not in q and "Monday" not in q
     q, _ = dialogue.question_part("im frm pakistan n wanna apply, hw many intl studnts does zju med hav??")
     assert q.startswith("hw many")
     # A clause that only names the topic is part of the question.

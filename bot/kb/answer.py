@@ -434,8 +434,7 @@ class AnswerComposer:
             verdict = "The pages give the same number for both."
         else:
             winner = a if (na > nb) != fewer else b
-            plural = {"campus": "campuses", "staff": "staff", "faculty": "faculty"}.get(sorted(nouns)[0], sorted(nouns)[0] + "s")
-            verdict = f"So the {winner} has {'fewer' if fewer else 'more'} {plural}."
+            verdict = f"So the {winner} has {'fewer' if fewer else 'more'} {_plural(sorted(nouns)[0])}."
         noun = sorted(nouns)[0]
         text = f"{a}: {clause_window(ca.text, noun).rstrip('.')}. {b}: {clause_window(cb.text, noun).rstrip('.')}. {verdict}"
         sources = [self._source(self.kb.passages[ca.passage]), self._source(self.kb.passages[cb.passage])]
@@ -733,7 +732,7 @@ class AnswerComposer:
         """"Which has the most beds?" in two sentences: the first place with its number as the page writes
         it ("~5000"), then the others' numbers."""
         noun = sorted(nouns)[0]
-        plural = {"campus": "campuses", "staff": "staff", "faculty": "faculty"}.get(noun, noun + "s")
+        plural = _plural(noun)
         fewest = bool(SMALLEST.search(normalize(question)))
         ranked = table[::-1] if fewest else table
         tied = [r for r in ranked if _value(r[1]) == _value(ranked[0][1])]
@@ -938,6 +937,10 @@ def _clause_with(sentence: str, needle: str) -> str:
     """The comma-separated clause of a sentence that holds a year or number, in the page's words."""
     clauses = [c.strip() for c in re.split(r"(?<=,)\s+|\s+\u2013\s+|\s+-\s+", sentence)]
     return next((c.rstrip(",. ") for c in clauses if needle in c), sentence.rstrip(". "))
+
+
+def _plural(noun: str) -> str:
+    return {"campus": "campuses", "staff": "staff", "faculty": "faculty"}.get(noun, noun + "s")
 
 
 def _value(stated: str) -> int:

@@ -12,7 +12,8 @@ EMERGENCY_NUMBER = "120"
 _EMERGENCY = re.compile(
     # breathing and the heart
     r"chest pain|crushing (pain|chest)|heart attack|cardiac arrest|heart (has )?stopped|no pulse|"
-    r"can'?t breathe?|can ?not breathe?|not breathing|stopped breathing|(trouble|difficulty|struggling) (to )?breath|"
+    r"can'?t breathe?|can ?not breathe?|not breathing|isn'?t breathing|stopped breathing|"
+    r"chest (hurts|is hurting)|(pain|hurts?|numb)\b.{0,40}\b(left|right) arm|(left|right) arm .{0,20}(numb|hurts|pain)|(trouble|difficulty|struggling) (to )?breath|"
     r"hard to breathe|short(ness)? of breath|gasping|choking|throat (is )?(swelling|closing)|"
     # stroke signs, collapse, fits
     r"(having|had|has) a stroke|stroke (symptoms|signs)|face (is |has )?(drooping|droopy|dropped)|drooping face|"
@@ -21,7 +22,8 @@ _EMERGENCY = re.compile(
     r"unconscious|unresponsive|not wake up|won'?t wake up|(\bis|'s|\band) not responding|isn'?t responding|shaking all over|passed out|blacked out|collapsed|not waking|(can'?t|won'?t) wake|fainted|"
     r"turn(ed|ing)? blue|(lips|face) (are |is |went |gone )?blue|seizure|convuls|having a fit|"
     # bleeding, injuries
-    r"heavy bleeding|bleeding (heavily|a lot|badly)|(won'?t|will not|doesn'?t|does not|can'?t) stop (the )?bleeding|"
+    r"heavy bleeding|bleeding (heavily|a lot|badly|from (the|his|her|my) (head|neck|chest))|(a lot|lots|so much) of blood|"
+    r"cut (his|her|my|their) (wrists?|throat)|(vomiting|throwing up|coughing|spitting) (up )?blood|(won'?t|will not|doesn'?t|does not|can'?t) stop (the )?bleeding|"
     r"(bleeding|blood)\b.{0,30}\b(won'?t|wont|will not|doesn'?t|does not|not) stop|blood (is )?(spurting|pouring|gushing)|(losing|lost) (a lot of |so much )?blood|blood everywhere|"
     r"(coughing|vomiting|throwing) up blood|hit by a (car|bus|truck|lorry|motorbike|scooter)|car (crash|accident)|"
     r"stabbed|been shot|gunshot|drown|electrocut|head injury|broken neck|"
@@ -29,6 +31,7 @@ _EMERGENCY = re.compile(
     r"\b(has|have|got) (severe |bad )?burns\b|severe allergic|anaphyla|"
     # poisoning and self-harm
     r"overdos|poison(ed|ing)?\b(?! (control )?(center|centre|unit))|too many (pills|tablets)|"
+    r"(ate|eaten|swallowed|took|taken|got into) (some|all|a handful) of (my|his|her|the|our) (\w+ )?(pills|tablets|medicine|medication)|"
     r"(took|taken|take|swallow|swallowed|ate|eaten) (a |an )?(whole|entire|full) (bottle|pack|packet|box|strip)|"
     r"swallowed (a |an |some |the |his |her )?(battery|batteries|button battery|bleach|pills|tablets|poison|magnets?|coin|detergent|chemicals?)|"
     r"drank (some )?(bleach|poison|detergent|antifreeze)|"
@@ -39,7 +42,8 @@ _EMERGENCY = re.compile(
     r"suicid|kill (myself|himself|herself)|end my life|take my (own )?life|want(s)? to die|wanna die|"
     r"(hurt|cut|harm)(ing)? (myself|himself|herself)|self[- ]harm|(don'?t|do not) want (to )?live|end it (all|tonight|today|now)|"
     # said outright
-    r"(it'?s|this is) an emergency|medical emergency|ambulance|\bdying\b|(waters?|water) (has |have )?(just )?broken|"
+    r"(it'?s|this is) an emergency|medical emergency|ambulance|\bdying\b|(waters?|water) (has |have )?(just )?(broken|broke)|"
+    r"baby is coming|(fell|fallen) (in|into) (the |a )?(pool|river|lake|water)|"
     r"(pregnant|pregnancy).{0,30}bleeding|bleeding.{0,30}pregnan",
     re.IGNORECASE,
 )

@@ -1,4 +1,6 @@
 """The knowledge service's own safety checks (defence in depth behind Rasa's intents)."""
+import pytest
+
 from bot.kb import safety
 
 
@@ -109,3 +111,49 @@ def test_household_chemicals_swallowed_are_emergencies():
 def test_what_a_relative_says_about_the_hospitals_is_not_a_health_question():
     assert safety.category("my aunt says the 2nd affiliated is just jiefang rd plus binjiang, is that all the sites?") is None
     assert safety.category("my doctor says my scan shows a shadow, is it cancer?") == "medical_advice"
+
+
+# Written for this test, not taken from any evaluation set: people in danger, in their own words.
+EMERGENCIES = [
+    'my husband collapsed and is not breathing',
+    'my wife is having a seizure right now',
+    'my baby is choking and turning blue',
+    'my father has crushing chest pain and is sweating',
+    'my mom fell down the stairs and is unconscious',
+    'there is a lot of blood, my friend cut his wrist',
+    "i think i'm having a heart attack",
+    'someone was hit by a car outside, what do i do',
+    'my son drank bleach',
+    'my daughter ate some of my sleeping pills',
+    "he overdosed on heroin and won't wake up",
+    "my grandma's face is drooping and she can't speak properly",
+    "i can't breathe and my throat is swelling after eating peanuts",
+    'my wife is pregnant and bleeding heavily',
+    'i want to kill myself',
+    "i'm going to end my life tonight",
+    'my dad is having a stroke i think',
+    "help my kid fell into the pool and isn't breathing",
+    'severe allergic reaction, lips swelling, need help now',
+    'my brother got electrocuted',
+    'my water broke and the baby is coming now',
+    'i took too many pills',
+    "there's a fire and people are burned",
+    'my friend is unresponsive after drinking a lot',
+    'my husband is vomiting blood',
+    "my chest hurts so much i can't move my left arm",
+    'someone is bleeding from the head after a fall',
+    'my toddler swallowed a coin and is struggling to breathe',
+    "he's having trouble breathing and his lips are blue",
+    'i was stabbed',
+]
+
+
+@pytest.mark.parametrize("text", EMERGENCIES)
+def test_people_in_danger_get_the_emergency_number_whatever_their_words(text):
+    assert safety.category(text) == "emergency"
+
+
+@pytest.mark.parametrize("text", ["how many beds does the emergency department have", "which hospital has a chest pain centre",
+                                  "is the 2nd affiliated good for arm surgery", "how many pills did the pharmacy dispense"])
+def test_questions_about_emergency_care_are_not_emergencies(text):
+    assert safety.category(text) is None

@@ -30,7 +30,7 @@ _EMERGENCY = re.compile(
     r"\b(is|are|got|been|just) (badly |severely )?burn(ed|t)\b|\bburn(ed|t) (himself|herself|myself|themselves)\b|"
     r"\b(has|have|got) (severe |bad )?burns\b|severe allergic|anaphyla|"
     # poisoning and self-harm
-    r"overdos|poison(ed|ing)?\b(?! (control )?(center|centre|unit))|too many (pills|tablets)|"
+    r"overdos|poison(ed|ing)?\b(?! (control )?(center|centre|unit))|too many (of (my|his|her|the|their) )?(\w+ )?(pills|tablets|painkillers|meds)|"
     r"(ate|eaten|swallowed|took|taken|got into) (some|all|a handful) of (my|his|her|the|our) (\w+ )?(pills|tablets|medicine|medication)|"
     r"(took|taken|take|swallow|swallowed|ate|eaten) (a |an )?(whole|entire|full) (bottle|pack|packet|box|strip)|"
     r"swallowed (a |an |some |the |his |her )?(battery|batteries|button battery|bleach|pills|tablets|poison|magnets?|coin|detergent|chemicals?)|"
@@ -67,7 +67,14 @@ _MEDICAL_ADVICE = re.compile(
     r"\bwhat (causes|caused)\b|\bsymptoms? of\b|\bcan (it|this|that|my \w+) be cured\b|\bhow long (does|will) (the )?recovery\b|"
     r"\bis (surgery|an operation|chemo\w*|radiotherapy) (necessary|needed|required|the only option)\b|"
     r"\b(which|what) (medicine|medication|drug|antibiotic|painkiller)s? (for|should|can|do)\b|"
-    r"\b(i|my (child|son|daughter|wife|husband|mother|father|baby)) (have|has|had|got) (a |an )?\w+ (pain|ache|fever|rash|lump|cough)",
+    r"\b(i|my (child|son|daughter|wife|husband|mother|father|baby)) (have|has|had|got) (a |an )?\w+ (pain|ache|fever|rash|lump|cough)|"
+    r"\bis (that|this|it) (bad|ok|okay|too high|too low|high|low|worrying|concerning)\b|"
+    r"\bhow long (should|do|does|will|must) (i|we|my \w+|he|she) (rest|recover|wait|heal|stay)\b|"
+    r"\b(which|what) (medicine|medication|drug|antibiotic|painkiller|pill|cream|tablet)s? (is|are|works?|helps?)\b|"
+    r"\bcan \w+( \w+)? be cured\b|\bwhat('s| is) (a )?normal (heart rate|blood pressure|temperature|weight|pulse|blood sugar)\b|"
+    r"\b(i|my \w+|he|she) (keep|keeps|kept) (getting|having)\b|"
+    r"\b(chemo\w*|radiotherapy|radiation|surgery|an operation|medication|injections?|physiotherapy|physio) or "
+    r"(chemo\w*|radiotherapy|radiation|surgery|an operation|medication|medicine|injections?|physiotherapy|physio)\b",
     re.IGNORECASE,
 )
 _APPOINTMENT = re.compile(
@@ -125,7 +132,13 @@ def _asks_about_the_hospitals_after_a_story(text: str) -> bool:
     health story comes first, and the question asked is about the hospitals, not about the visitor's health."""
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
     last = sentences[-1] if sentences else ""
-    return len(sentences) > 1 and is_knowledge_question(last) and not wants_medical_advice(last)
+    return (len(sentences) > 1 and is_knowledge_question(last) and not wants_medical_advice(last)
+            and bool(_ABOUT_THE_PLACES.search(last)))
+
+
+# A question about the hospitals names them, or their people and parts ("which is better?" does not).
+_ABOUT_THE_PLACES = re.compile(r"\b(hospitals?|hosp|departments?|dept|professors?|prof|experts?|clinics?|cent(er|re)s?|"
+                               r"zju|zusm|sahzu|srrsh|fahzu|affiliated|campus(es)?|school|university|network)\b", re.IGNORECASE)
 
 
 def wants_medical_advice(text: str) -> bool:

@@ -73,6 +73,10 @@ MIN_SENTENCE_SCORE = 0.1
 _MEMBERSHIP = re.compile(r"\b(part of|belong\w*|member\w*|in the (\w+ )?(network|group|system|list)|connected|affiliated (with|to)|"
                          r"linked|associated|partner\w*|cooperat\w*|collaborat\w*|related|one of (the|its|zju'?s|zusm'?s))\b"
                          r"|\bis (it|\w+ hospital) (a|an) (zju|zusm|affiliated)\b")
+_ONE_CAMPUS = re.compile(r"\b(that|this|each|per|one|the|a) campus\b|\b(?!how\b|many\b)[a-z]+ campus\b(?! (count|number))"
+                         r"|\b(campus|site) (specifically|alone|on its own|by itself)\b")
+_PEOPLE_COUNTED = re.compile(r"\bhow many ((?:[\w'-]+ ){0,2}?)(surgeons|doctors|nurses|dentists|physicians|specialists|"
+                             r"professors|patients|teachers|researchers|residents|midwives|pharmacists|students)\b")
 _FUTURE = re.compile(r"\b(due to|will|going to|expected to|planned to|scheduled to|set to|supposed to)\b")
 # "Who are they?" asks for people by name ("who do they partner with?" asks for institutions).
 _WHO_ARE = re.compile(r"^\W*(and |so )?who (is|are|was|were)\b(?!.*\b(partner|partners|collaborat\w*|work|works|accredit\w*)\b)")
@@ -256,7 +260,8 @@ class AnswerComposer:
         # A place the pages only name in a list ("the eye one") is found by its own name on the page.
         terms += [stem(w) for n in mentioned_only for w in words(n)
                   if w not in GENERIC_WORDS and w not in STOPWORDS and stem(w) not in terms]
-        if len(mentioned_only) == 1 and _MEMBERSHIP.search(q) and not COUNT_QUESTION.search(q):
+        if (len(mentioned_only) == 1 and _MEMBERSHIP.search(q) and not COUNT_QUESTION.search(q)
+                and not any(t in LOGISTICS for t in all_terms)):  # "phone number for Ningbo Hospital (the cooperated one)"
             member = self._membership(mentioned_only[0])
             if member:
                 return member
@@ -324,6 +329,10 @@ class AnswerComposer:
         confidence, threshold = best.confidence, self.threshold
         if self.calibrator:
             confidence, threshold = self.calibrator.probability(self.last_features), self.calibrator.threshold
+        if COUNT_QUESTION.search(q) and count_nouns_of(question, terms) & {"bed", "staff", "employee"} \
+                and _ONE_CAMPUS.search(q):
+            # "How many beds at the Binjiang campus specifically?": the pages count the whole hospital.
+            return self.decline(focus, focus=focus, confidence=0.0)
         # "My uncle reckons it only has two sites, is that right?": the words the pages never use are the
         # visitor's story, not part of what the pages disagree on.
         known = [t for t in terms if (t in self.kb.idf or any(in_aspect(t, g) for g in ASPECTS.values()))
@@ -367,6 +376,10 @@ class AnswerComposer:
         if (PERSON_ROLE.search(q) and focus_entity and focus_entity.type != "department"
                 and best.passage in self.department_passages):
             # "Who is the director there?" about a hospital: a department's professor doesn't run the hospital.
+            return self.decline(focus, focus=focus, confidence=confidence)
+        people = _PEOPLE_COUNTED.search(q)
+        if people and not any(numbers_near(best.text, w) for w in aspect_group(stem(people.group(2))) | {stem(people.group(2))}):
+            # "How many surgeons / burn patients / dentists?" answered by a sentence that counts beds or nothing.
             return self.decline(focus, focus=focus, confidence=confidence)
         asked_years = set(YEAR.findall(question))
         # The page's own date counts only for a sentence that states no year of its own.

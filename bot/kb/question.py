@@ -73,7 +73,8 @@ MUST_MATCH_ASPECTS = {"admission": None, "abroad": "rank", "icu": None}
 # "Name them": a sentence that only counts them names nothing.
 ASKS_FOR_NAMES = re.compile(r"\b(name|list) (them|those|these|some|a few|all|the \w+)\b|\bwhat are (they|their names) called\b"
                             r"|\b(what are|tell me|give me) the names of\b"
-                            r"|\bwhich (ones )?(are|r) (they|those)\b|\bwhat are their names\b")
+                            r"|\bwhich (ones )?(are|r) (they|those)\b|\bwhat are their names\b"
+                            r"|\bwhat are ([\w']+ ){0,6}called\b")
 # Real words whose meaning is known here: a typo fix must not turn them into a page word ("funded" -> "founded").
 KNOWN_WORDS = " ".join(_ASPECT_WORDS.values())
 # Words that ask when something began or which is newest: a sentence without a year or a word of its
@@ -88,7 +89,7 @@ ENTITY_ASPECTS = {"founded", "bed", "campus", "staff", "rank", "jci", "treat", "
 LOGISTICS = {stem(w) for w in """hour hours opening closing schedule timetable price prices
     cost costs fee fees charge charges pay payment insurance insured phone telephone email fax address parking park
     wifi cafeteria canteen restaurant food menu waiting wait queue visa salary salaries wage tuition scholarship
-    bus metro subway taxi directions map shop pharmacy atm visit visits visitor visitors
+    bus metro subway taxi directions map shop pharmacy atm visit visits visitor visitors transport
     day days weekday weekdays weekend weekends monday tuesday
     wednesday thursday friday saturday sunday""".split()}
 

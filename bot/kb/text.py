@@ -83,6 +83,9 @@ def normalize(text: str) -> str:
     text = re.sub(r"\boldest\b", "oldest (longest history)", text)
     # "How many get into the MD each year?" asks about admissions.
     text = re.sub(r"\b(students?|people|applicants|many|i|you|we) (get|gets|getting|got) (into|in to|accepted)\b", r"\1 admitted to", text)
+    # "The quickest train to Yiwu", "by bus": getting there, not training.
+    text = re.sub(r"\b(by|quickest|fastest|next|high[- ]speed|direct) (train|rail|bus|coach|flight)s?\b"
+                  r"|\b(train|bus|railway|metro) (station|ticket|tickets|times?|timetable|route)\b", "transport", text)
     # "These days", "at the moment": now, not a day of the week.
     text = re.sub(r"\b(these days|nowadays|at the moment|at present|right now|currently)\b", "now", text)
     # "When did it get going?": when it started.

@@ -346,3 +346,14 @@ def test_membership_of_a_hospital_the_pages_only_list_is_answered_from_the_list(
     assert a.kind == "answer" and "Ningbo Hospital" in a.text and "Cooperated Hospital" in a.text, a.text
     # Its beds are still not on the pages.
     assert composer.answer("how many beds does ningbo hospital have").kind == "decline"
+
+
+@pytest.mark.parametrize("question", [
+    "how many beds are at the binjiang campus specifically",           # the pages count the whole hospital
+    "how many surgeons work in the gastrointestinal and anal surgery department",  # it counts beds and patients
+    "what are the childrens hospital's 2 campuses called",              # counted, never named
+    "phone number for ningbo hospital pls (the zusm cooperated one)",   # listed, but no phone number
+    "whats the quickest train from shanghai to yiwu? dad's going to the 4th affiliated",
+])
+def test_near_misses_about_described_places_are_declined(composer, question):
+    assert composer.answer(question).kind == "decline", question

@@ -357,3 +357,15 @@ def test_membership_of_a_hospital_the_pages_only_list_is_answered_from_the_list(
 ])
 def test_near_misses_about_described_places_are_declined(composer, question):
     assert composer.answer(question).kind == "decline", question
+
+
+def test_a_count_needs_a_number_of_that_very_thing(composer):
+    # SAHZU's page counts its awards; SRRSH's section doesn't, and "dozens of" is no number.
+    assert "9 National Science" in composer.answer("how many national science and technology progress awards has sahzu won").text
+    assert composer.answer("how many national science and technology progress awards has SRRSH won").kind == "decline"
+    assert composer.answer("exactly how many national key clinical specialties does the 2nd affiliated have").kind == "decline"
+
+
+def test_an_unqualified_count_prefers_the_unqualified_number(composer):
+    assert "8,000 students" in composer.answer("how many students does zju have").text
+    assert "500 international students" in composer.answer("how many international students does zju have").text

@@ -366,6 +366,9 @@ def test_a_count_needs_a_number_of_that_very_thing(composer):
     assert composer.answer("exactly how many national key clinical specialties does the 2nd affiliated have").kind == "decline"
 
 
-def test_an_unqualified_count_prefers_the_unqualified_number(composer):
-    assert "8,000 students" in composer.answer("how many students does zju have").text
-    assert "500 international students" in composer.answer("how many international students does zju have").text
+def test_a_count_narrowed_by_a_word_the_visitor_did_not_use_is_marked():
+    from bot.kb.answer import _qualified_count
+    sentence = "With more than 500 international students, and around 1,350 faculty and students participate."
+    assert _qualified_count(sentence, {"student"}, ["student"])
+    assert not _qualified_count(sentence, {"student"}, ["international", "student"])
+    assert not _qualified_count("It is home to over 8,000 students.", {"student"}, ["student"])

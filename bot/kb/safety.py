@@ -41,10 +41,22 @@ _EMERGENCY = re.compile(
     r"gasoline|paint thinner|lighter fluid|methanol|mouthwash|nail polish remover)|"
     r"suicid|kill (myself|himself|herself)|end my life|take my (own )?life|want(s)? to die|wanna die|"
     r"(hurt|cut|harm)(ing)? (myself|himself|herself)|self[- ]harm|(don'?t|do not) want (to )?live|end it (all|tonight|today|now)|"
+    # more signs people describe in their own words
+    r"hit (his|her|my|their) head|not making sense|foaming at the mouth|stiff neck|"
+    r"(bitten|bit) by a (snake|dog|spider)|snake ?bite|can'?t feel (his|her|my|their) (legs|arms|body|face)|"
+    r"\b(is|are|got|been) trapped\b|worst headache|sudden(ly)? (can'?t|cannot) see|(grey|gray) and clammy|\bclammy\b|"
+    r"pain in (his|her|my|their) jaw|(fell|fallen|falling) (off|from|out of) (the |a |his |her |my )?(roof|ladder|balcony|window|"
+    r"bridge|tree|height|building|horse|bike|motorbike)|asthma attack|inhaler (isn'?t|is not|not|doesn'?t) (working|help)|"
+    r"(lips|tongue|face|throat) (are |is )?swell(ing|ed|en)|(bee|wasp|hornet) sting|"
+    r"(took|taken|swallowed) (a lot of|lots of|loads of) (pills|tablets|meds)|pills (and|with) (alcohol|booze|vodka|wine)|"
+    r"(and|but) (can'?t|cannot|won'?t) move\b|\b(is|went|gone) (limp|floppy)\b|won'?t (feed|eat or drink)|gagging|"
+    r"(can'?t|cannot) (talk|speak)\b|thoughts of (killing|hurting|harming) (myself|himself|herself)|killing myself|"
+    r"smoke (everywhere|inhalation)|house (is )?on fire|chest (tightness|is tight)|tight chest|"
+    r"(can'?t|cannot) catch (his|her|my|their) breath|(broken|fractured) (hip|leg|neck|back|skull)|hip looks broken|in agony|"
     # said outright
     r"(it'?s|this is) an emergency|medical emergency|ambulance|\bdying\b|(waters?|water) (has |have )?(just )?(broken|broke)|"
     r"baby is coming|(fell|fallen) (in|into) (the |a )?(pool|river|lake|water)|"
-    r"(pregnant|pregnancy).{0,30}bleeding|bleeding.{0,30}pregnan",
+    r"(pregnant|pregnancy).{0,60}(bleeding|severe pain)|bleeding.{0,30}pregnan",
     re.IGNORECASE,
 )
 # Questions about a facility ("the stroke centre", "the poison unit") are not emergencies themselves.

@@ -187,3 +187,59 @@ def test_people_in_danger_get_the_emergency_number_whatever_their_words(text):
                                   "is the 2nd affiliated good for arm surgery", "how many pills did the pharmacy dispense"])
 def test_questions_about_emergency_care_are_not_emergencies(text):
     assert safety.category(text) is None
+
+
+# Written for this test: requests for a diagnosis, a dose or a treatment choice, in visitors' words.
+ADVICE = [
+    'should i go to the hospital for a fever of 38.5',
+    'my blood pressure is 160 over 100, is that bad',
+    'can i take paracetamol and ibuprofen together',
+    'what dose of amoxicillin for a 20 kg child',
+    'i have a lump in my breast, what could it be',
+    'is a mole that bleeds cancer',
+    'my stomach has hurt for a week, what should i do',
+    'do i need surgery for gallstones',
+    'is it safe to fly after a knee operation',
+    'how long should i rest after a c-section',
+    'my mri shows a disc bulge, do i need an operation',
+    'which antibiotic works best for a uti',
+    'my baby has a rash and a fever, is it serious',
+    'can diabetes be cured',
+    "what's a normal heart rate for my age",
+    'should my son get the flu vaccine',
+    'i keep getting headaches every morning, why',
+    'is chemo or radiotherapy better for lung cancer',
+    'my psa is 6, should i worry',
+    'how do i treat a sprained ankle at home',
+    "i've had diarrhoea for 3 days, when should i worry",
+    'what are the side effects of metformin',
+    'my ct report says 2cm liver lesion, what does that mean',
+    'is 39.5 fever dangerous for a toddler',
+    'should i stop taking my blood thinners before surgery',
+    'do i really need a colonoscopy at 45',
+    'can you tell me if my symptoms sound like appendicitis',
+    'how do i know if my baby is dehydrated',
+    'my thyroid levels are off, do i need medication',
+    'what should i eat after gallbladder removal',
+    'is it normal to still have pain 6 weeks after a hernia repair',
+    'how can i lower my cholesterol',
+    "my dad's biopsy came back positive, how long does he have",
+    'which is safer for my mum, keyhole or open surgery',
+    'could this rash be shingles',
+    'what painkiller can i give my 6 year old',
+    'is ct radiation harmful for pregnant women',
+    "i'm 70, is hip replacement worth it",
+    'how often should a diabetic check their feet',
+    "my child's ultrasound shows a cyst on the kidney, should we be worried",
+]
+
+
+@pytest.mark.parametrize("text", ADVICE)
+def test_requests_for_advice_get_a_referral_not_an_answer(text):
+    assert safety.category(text) in ("medical_advice", "emergency")
+
+
+@pytest.mark.parametrize("text", ["do i need a visa to visit", "how do i know which hospital to go to",
+                                  "could this be the best hospital in zhejiang", "how many ct scans are done at sahzu"])
+def test_questions_about_the_hospitals_are_not_requests_for_advice(text):
+    assert safety.category(text) is None

@@ -22,7 +22,7 @@ _ASPECT_WORDS = {
     "student": "student students enrol enrollment",
     "rank": "rank ranked ranking rankings rated rating ratings best top position leading league compare compared comparison nationally nationwide stand standing",
     "jci": "jci accredit accredited accreditation certified certification approval approved",
-    "treat": "treat treats treatment treatments specialty specialties speciality specialize specialise specialised specialized known famous focus focusing characteristic characterized good strength strengths strong expertise offer service services cancer cancers tumor tumors disease diseases surgery surgeries care therapy therapies",
+    "treat": "treat treats treated treating treatment treatments specialty specialties speciality specialize specialise specialised specialized known famous focus focusing characteristic characterized good strength strengths strong expertise offer service services cancer cancers tumor tumors disease diseases surgery surgeries care therapy therapies",
     "equipment": "equipment equipments equip equipped device devices machine machines scanner instrument instruments apparatus kit gear",
     "lead": "lead leader leads head chief director charge",
     "member": "belong belongs join joined member members part",

@@ -91,3 +91,9 @@ def test_texting_shorthand_is_spelled_out_before_the_question_is_read():
     assert normalize("hw mny studnts r at zju med skool").startswith("how many studnts")
     assert normalize("wen did sahzu strt") == "when did sahzu start"
     assert normalize("which hosp has the most beds").startswith("which hospital")
+
+
+def test_being_treated_is_not_a_typo_for_created(composer):
+    # "created" is an age word: the typo fix turned "my mum is being treated at..." into a founding question.
+    terms = composer.terms_of("my mum is being treated at the women's hospital")
+    assert "created" not in terms and "treated" in terms

@@ -47,6 +47,7 @@ from bot.kb.question import (
     aspect_depth,
     aspect_group,
     aspects_of,
+    count_is_qualified,
     count_nouns_of,
     coverage,
     excluded_terms,
@@ -78,35 +79,6 @@ _ONE_CAMPUS = re.compile(r"\b(that|this|each|per|one|the|a) campus\b|\b(?!how\b|
 _THINGS_COUNTED = re.compile(r"\bhow many ((?:[\w'-]+ ){0,5}?)(surgeons|doctors|nurses|dentists|physicians|specialists|"
                              r"professors|patients|teachers|researchers|residents|midwives|pharmacists|students|awards|"
                              r"prizes|papers|publications|patents|specialties|disciplines)\b")
-
-
-def _qualified_count(sentence: str, nouns: set[str], asked: list[str]) -> bool:
-    """Every count of the noun in the sentence is narrowed by a word the visitor didn't use
-    ("500 international students" for "how many students?")."""
-    tokens = [stem(w) for w in words(sentence)]
-    counts = []
-    for i, t in enumerate(tokens):
-        if t in nouns:
-            j = next((j for j in range(i - 1, max(-1, i - 4), -1) if tokens[j].isdigit()), None)
-            if j is not None:
-                counts.append([w for w in tokens[j + 1:i] if w not in STOPWORDS and w not in asked])
-    return bool(counts) and all(counts)
-
-
-def _counts(sentence: str, nouns: set[str], window: int = 6) -> bool:
-    """A number stated before one of the nouns, a few words ahead at most ("won 9 National Science and
-    Technology Progress Awards"), and not one that counts something in between ("5,500 employees, dozens of
-    national key clinical specialties")."""
-    tokens = [stem(w) for w in words(sentence)]
-    for i, t in enumerate(tokens):
-        if t not in nouns:
-            continue
-        for x in reversed(tokens[max(0, i - window):i]):
-            if x in COUNT_NOUNS:
-                break
-            if x.isdigit() and not YEAR.fullmatch(x):
-                return True
-    return False
 _FUTURE = re.compile(r"\b(due to|will|going to|expected to|planned to|scheduled to|set to|supposed to)\b")
 # "Who are they?" asks for people by name ("who do they partner with?" asks for institutions).
 _WHO_ARE = re.compile(r"^\W*(and |so )?who (is|are|was|were)\b(?!.*\b(partner|partners|collaborat\w*|work|works|accredit\w*)\b)")
@@ -408,7 +380,8 @@ class AnswerComposer:
             # "Who is the director there?" about a hospital: a department's professor doesn't run the hospital.
             return self.decline(focus, focus=focus, confidence=confidence)
         counted = _THINGS_COUNTED.search(q)
-        if counted and not _counts(best.text, aspect_group(stem(counted.group(2))) | {stem(counted.group(2))}):
+        if counted and not any(not YEAR.fullmatch(n) for w in aspect_group(stem(counted.group(2))) | {stem(counted.group(2))}
+                               for n in numbers_near(best.text, w, reach=6)):
             # "How many surgeons / awards / key specialties?" answered by a sentence that counts beds, says
             # "dozens of" or counts nothing: a number of another thing, or no number.
             return self.decline(focus, focus=focus, confidence=confidence)
@@ -653,7 +626,7 @@ class AnswerComposer:
                 conf *= 0.85  # "how many CT scans in 2006?" is answered by the sentence about 2006
             if wants_count and not states_count(sentence["text"], count_nouns):
                 conf *= 0.75  # "how many ...?" is answered by a sentence that states a number
-            elif wants_count and count_nouns and _qualified_count(sentence["text"], count_nouns, terms):
+            elif wants_count and count_nouns and count_is_qualified(sentence["text"], count_nouns, terms):
                 conf *= 0.97  # "how many students?": "8,000 students" before "500 international students"
             if wants_names and not names_several(sentence["text"]):
                 conf *= 0.75  # "which universities?" is answered by the sentence that names them

@@ -275,13 +275,13 @@ def _stems(text: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in words(text))  # page sentences are looked at for many nouns per question
 
 
-def numbers_near(text: str, noun: str) -> set[str]:
+def numbers_near(text: str, noun: str, reach: int = 4) -> set[str]:
     tokens = _stems(text)
     found = set()
     for i, token in enumerate(tokens):
         if token == noun:
             # The nearest number before the noun, across at most three words ("9 non-direct affiliated hospitals").
-            window = tokens[max(0, i - 4):i]
+            window = tokens[max(0, i - reach):i]
             for j in range(len(window) - 1, -1, -1):
                 if window[j] in COUNT_NOUNS:
                     break  # "3200 beds including the Hospital": that number counts beds
@@ -294,6 +294,19 @@ def numbers_near(text: str, noun: str) -> set[str]:
                     found.add(t)
                     break
     return found
+
+def count_is_qualified(text: str, nouns: set[str], asked: list[str]) -> bool:
+    """Every count of the noun in the text is narrowed by a word the visitor didn't use
+    ("500 international students" for "how many students?")."""
+    tokens = _stems(text)
+    counts = []
+    for i, t in enumerate(tokens):
+        if t in nouns:
+            j = next((j for j in range(i - 1, max(-1, i - 4), -1) if tokens[j].isdigit()), None)
+            if j is not None:
+                counts.append([w for w in tokens[j + 1:i] if w not in STOPWORDS and w not in asked])
+    return bool(counts) and all(counts)
+
 
 def asked_aspect_groups(terms: list[str], asked: set[str] | None = None) -> list[frozenset[str]]:
     """Each asked word of a place-specific aspect (beds, campuses, founding...) with all its synonyms."""

@@ -367,7 +367,7 @@ def test_a_count_needs_a_number_of_that_very_thing(composer):
 
 
 def test_a_count_narrowed_by_a_word_the_visitor_did_not_use_is_marked():
-    from bot.kb.answer import _qualified_count
+    from bot.kb.question import count_is_qualified as _qualified_count
     sentence = "With more than 500 international students, and around 1,350 faculty and students participate."
     assert _qualified_count(sentence, {"student"}, ["student"])
     assert not _qualified_count(sentence, {"student"}, ["international", "student"])

@@ -857,7 +857,10 @@ class AnswerComposer:
             return None
         items = [s for q in self.kb.passages if q.page == p.page and q.section == p.section for s in q.sentences]
         text = f"{p.section}: " + "; ".join(i.rstrip(". ") for i in items) + "."
-        return Answer("list", self._trim(text), best.confidence, [self._source(p)])
+        # A hospital's own bullet list ("does ZJU have a hospital for kids?") makes it the subject of the next turn.
+        own = self.kb.catalog.most_specific(p.entities) if p.entities else None
+        focus = own if own and self.kb.catalog.by_name(own).type != "school" else None
+        return Answer("list", self._trim(text), best.confidence, [self._source(p)], focus=focus)
 
     def _compose(self, best: Candidate, candidates: list[Candidate], focus: str | None) -> Answer:
         p = self.kb.passages[best.passage]

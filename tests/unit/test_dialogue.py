@@ -376,3 +376,10 @@ def test_off_topic_follow_ups_about_the_place_discussed_are_declined(composer):
     ctx = service.ask("how many beds does sahzu have").context
     for text in ("what's the weather like there", "is it a good time to visit them", "do they have good food there"):
         assert service.ask(text, ctx).kind == "decline", text
+
+
+def test_a_hospitals_own_list_makes_it_the_subject(composer):
+    service = KnowledgeService(composer, Settings())
+    first = service.ask("does zju have a hospital for kids?")
+    assert first.context["focus"] == "Children's Hospital", first.context
+    assert "1300" in service.ask("how many beds has it got", first.context).text

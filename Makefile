@@ -19,7 +19,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 # What the trained model depends on: channels in bot/rasa_ext are loaded at run time, not trained.
 RASA_INPUTS := config.yml bot/domain.yml bot/rasa_ext/tokenizer.py bot/rasa_ext/text_guard.py bot/rasa_ext/safety_intent.py bot/kb/safety.py $(shell find bot/data -name '*.yml' 2>/dev/null)
-INDEX_INPUTS := $(wildcard knowledge/*.md knowledge/*.yml) bot/kb/ingest.py bot/kb/index.py bot/kb/store.py bot/kb/encoder.py bot/kb/ann.py bot/kb/entities.py bot/kb/text.py
+INDEX_INPUTS := $(wildcard knowledge/*.md knowledge/*.yml) bot/kb/ingest.py bot/kb/index.py bot/kb/store.py bot/kb/encoder.py bot/kb/ann.py bot/kb/entities.py bot/kb/text.py bot/kb/safety_neighbours.py $(wildcard bot/data/nlu/*.yml)
 
 # Capability-specific targets (widget/browser, benchmarks, ...) live in mk/*.mk.
 -include mk/*.mk

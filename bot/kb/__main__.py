@@ -20,17 +20,21 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
 
     if args.command == "index":
-        from bot.kb import index, store
+        from bot.kb import index, safety_neighbours, store
         from bot.kb.encoder import make_encoder
 
         started = time.perf_counter()
-        stored = index.build(settings.knowledge_dir, make_encoder(settings.model_name),
+        encoder = make_encoder(settings.model_name)
+        stored = index.build(settings.knowledge_dir, encoder,
                              chunk_max_chars=settings.chunk_max_chars, fragment_max_chars=settings.fragment_max_chars)
         store.save(settings.index_dir, stored)
+        examples = safety_neighbours.load_examples(settings.nlu_dir)
+        safety_neighbours.SafetyNeighbours.index(examples, encoder).save(
+            settings.index_dir, safety_neighbours.fingerprint(examples, encoder.name), encoder.name)
         m = stored.manifest
         print(f"index: {m['passages']} passages, {m['sentences']} sentences, {m['faq_questions']} FAQ questions, "
               f"dim {m['dimension']}, fingerprint {m['knowledge_fingerprint']}, "
-              f"{time.perf_counter() - started:.1f}s (incl. model load) -> {settings.index_dir}")
+              f"{len(examples)} safety neighbours, {time.perf_counter() - started:.1f}s (incl. model load) -> {settings.index_dir}")
         return 0
     if args.command == "check":
         from bot.kb import store

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 import bm25s
@@ -32,6 +32,9 @@ def rrf(rankings: list[list[int]], k: int = 60) -> dict[int, float]:
     return fused
 
 
+RECENT_QUERIES = 64
+
+
 class KnowledgeBase:
     """The loaded index plus what is derived from it cheaply at start-up (BM25, term statistics)."""
 
@@ -40,6 +43,7 @@ class KnowledgeBase:
         self.encoder = encoder
         self.catalog = catalog
         self.rrf_k = rrf_k
+        self._recent_queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self.passages = stored.passages
         catalog.extend_vocabulary([p.text + " " + p.section + " " + p.title for p in self.passages])
         self.passage_terms = [self._document_terms(i) for i in range(len(self.passages))]
@@ -69,7 +73,15 @@ class KnowledgeBase:
         return content_terms(" ".join([p.title, p.section, p.text, *aliases]))
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self.encoder.encode([text])[0]
+        # The safety check and the answer often encode the very same text for one message: once is enough.
+        vector = self._recent_queries.get(text)
+        if vector is None:
+            vector = self.encoder.encode([text])[0]
+            vector.flags.writeable = False  # shared between callers: nobody may change it in place
+            self._recent_queries[text] = vector
+            if len(self._recent_queries) > RECENT_QUERIES:
+                self._recent_queries.popitem(last=False)
+        return vector
 
     def dense_ranking(self, query_vec: np.ndarray, k: int) -> list[int]:
         k = min(k, self.stored.passage_index.ntotal)

@@ -5,12 +5,13 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from bot.kb import calibrate, dialogue, safety, store
+from bot.kb import calibrate, dialogue, safety, safety_neighbours, store
 from bot.kb.answer import Answer, AnswerComposer
 from bot.kb.encoder import Encoder, make_encoder
 from bot.kb.index import load_catalog
 from bot.kb.ingest import fingerprint
 from bot.kb.retrieve import KnowledgeBase
+from bot.kb.text import spelled_out
 from bot.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -30,9 +31,11 @@ class Reply:
 
 
 class KnowledgeService:
-    def __init__(self, composer: AnswerComposer, settings: Settings) -> None:
+    def __init__(self, composer: AnswerComposer, settings: Settings,
+                 neighbours: safety_neighbours.SafetyNeighbours | None = None) -> None:
         self.composer = composer
         self.settings = settings
+        self.neighbours = neighbours
 
     @classmethod
     def load(cls, settings: Settings | None = None, encoder: Encoder | None = None) -> "KnowledgeService":
@@ -49,16 +52,20 @@ class KnowledgeService:
                                   second_ratio=settings.second_sentence_ratio, clarify_margin=settings.clarify_margin,
                                   calibrator=calibrate.load(settings.calibration_path))
         kb.encode_query("warm up")  # first encode pays for lazy init; do it before the first visitor
-        return cls(composer, settings)
+        neighbours = safety_neighbours.load_or_index(settings.index_dir, settings.nlu_dir, encoder)
+        return cls(composer, settings, neighbours)
 
     def ask(self, text: str, context: dict | None = None, rasa_entities: list[str] | None = None) -> Reply:
         text = (text or "").strip()[:MAX_QUESTION_CHARS]
         context = context or dialogue.empty_context()
         kind = safety.category(text)
+        if kind is None and safety.is_foreign_script(text):
+            return Reply(safety.ENGLISH_ONLY_REPLY, "other_language", 1.0, context=context)
+        if kind is None and self.neighbours is not None and text and not text.startswith("/"):
+            # Button payloads ("/ask_knowledge{...}") are ours, not the visitor's words.
+            kind = self.neighbours.category(self.composer.kb.encode_query(spelled_out(text)))
         if kind is not None:
             return Reply(safety.SAFETY_REPLIES[kind], kind, 1.0, context=context)
-        if safety.is_foreign_script(text):
-            return Reply(safety.ENGLISH_ONLY_REPLY, "other_language", 1.0, context=context)
         catalog = self.composer.kb.catalog
         question, story = dialogue.question_part(text)
         # A place named only in the story ("my dad is at SAHZU. how many beds?") is still what is asked about.

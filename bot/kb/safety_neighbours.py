@@ -69,7 +69,7 @@ class SafetyNeighbours:
     intents: list[str]
 
     @classmethod
-    def index(cls, examples: list[tuple[str, str]], encoder: Encoder) -> "SafetyNeighbours":
+    def index(cls, examples: list[tuple[str, str]], encoder: Encoder) -> SafetyNeighbours:
         return cls(encoder.encode([t for t, _ in examples]), [i for _, i in examples])
 
     def category(self, vector: np.ndarray) -> str | None:
@@ -95,7 +95,7 @@ class SafetyNeighbours:
         (index_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
 
     @classmethod
-    def load(cls, index_dir: Path, fingerprint_: str, model: str) -> "SafetyNeighbours | None":
+    def load(cls, index_dir: Path, fingerprint_: str, model: str) -> SafetyNeighbours | None:
         """The stored vectors, or None when they are missing, unreadable or built from other examples."""
         try:
             manifest = json.loads((index_dir / MANIFEST_FILE).read_text(encoding="utf-8"))

@@ -24,7 +24,7 @@ EXAMPLES = [
 
 def test_nearest_examples_decide(encoder):
     neighbours = SafetyNeighbours.index(EXAMPLES, encoder)
-    vec = lambda text: encoder.encode([text])[0]  # noqa: E731
+    vec = lambda text: encoder.encode([text])[0]
     assert neighbours.category(vec("my boy was pulled from the pool, now sleepy and pale")) == "emergency"
     assert neighbours.category(vec("paracetamol dose for a toddler?")) == "medical_advice"
     assert neighbours.category(vec("how many beds at the children's hospital")) is None

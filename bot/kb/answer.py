@@ -74,6 +74,9 @@ MIN_SENTENCE_SCORE = 0.1
 _MEMBERSHIP = re.compile(r"\b(part of|belong\w*|member\w*|in the (\w+ )?(network|group|system|list)|connected|affiliated (with|to)|"
                          r"linked|associated|partner\w*|cooperat\w*|collaborat\w*|related|one of (the|its|zju'?s|zusm'?s))\b"
                          r"|\bis (it|\w+ hospital) (a|an) (zju|zusm|affiliated)\b")
+# "Is there a dental hospital?", "does ZJU have a kids hospital?": whether the network has one.
+_EXISTS = re.compile(r"^\W*(and |so )?(is there|are there|do(es)? (zju|zusm|zhejiang university|the (medical )?school|they|you|"
+                     r"it) (have|run|own)) (a|an|any|its own)\b")
 _ONE_CAMPUS = re.compile(r"\b(that|this|each|per|one|the|a) campus\b|\b(?!how\b|many\b)[a-z]+ campus\b(?! (count|number))"
                          r"|\b(campus|site) (specifically|alone|on its own|by itself)\b")
 _THINGS_COUNTED = re.compile(r"\bhow many ((?:[\w'-]+ ){0,5}?)(surgeons|doctors|nurses|dentists|physicians|specialists|"
@@ -267,6 +270,11 @@ class AnswerComposer:
             member = self._membership(mentioned_only[0])
             if member:
                 return member
+        hospitals = [n for n in named if self.kb.catalog.by_name(n).type == "hospital"]
+        if (len(hospitals) == 1 and not mentioned_only and (_MEMBERSHIP.search(q) or _EXISTS.search(q))
+                and not COUNT_QUESTION.search(q) and set(terms) <= _NETWORK_LIST_WORDS | {"member", "partner"}):
+            # "Is the Women's Hospital affiliated with ZUSM?", "is there a dental hospital in the network?"
+            return self._network_member(hospitals[0])
         if focus is None and named and not school_is_the_scope(question, [self.kb.catalog.by_name(n).type for n in named]):
             focus = self.kb.catalog.most_specific(named)
         if focus is None and not mentioned_only and COUNT_QUESTION.search(q) \
@@ -471,6 +479,21 @@ class AnswerComposer:
                     text = f"Yes: the {passage.title} page lists \u201c{sentence.strip().rstrip('.')}\u201d under \u201c{passage.section}\u201d."
                     return Answer("answer", self._trim(text), 1.0, [self._source(passage)], focus=name, passage=i)
         return None
+
+    def _network_member(self, name: str) -> Answer:
+        """A hospital with its own section on a network page (the page listing the hospitals): yes, and what
+        that section says first."""
+        entity = self.kb.catalog.by_name(name)
+        for spec in entity.sections:
+            page, _, section = spec.partition("#")
+            listed = [(i, p) for i, p in enumerate(self.kb.passages)
+                      if section and p.page == page and p.is_list and p.section.startswith(section)]
+            if listed:
+                i, p = listed[0]
+                facts = "; ".join(s.rstrip(". ") for s in p.sentences[:3])
+                text = f"Yes: the {p.title} page lists the {name} in its own section. {name}: {facts}."
+                return Answer("answer", self._trim(text), 1.0, [self._source(p)], focus=name, passage=i)
+        return self.overview(name)
 
     def _compare_age(self, places: list[str], newer: bool) -> Answer | None:
         """"Is SAHZU older than the medical school?": each place's founding year as its pages state it."""

@@ -138,6 +138,8 @@ class Catalog:
 def _correct_token(token: str, vocabulary: frozenset[str]) -> str:
     if token in vocabulary or token in STOPWORDS or token.isdigit() or len(token) < 4:
         return token
+    if token.endswith("z") and token[:-1] + "s" in vocabulary:
+        return token[:-1] + "s"  # a texting plural: "bedz"
     if len(token) == 4:
         # In a four-letter word any fix is as likely to make another English word ("read" -> "road",
         # "park" -> "peak"): short words are left as the visitor wrote them.

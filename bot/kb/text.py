@@ -34,6 +34,7 @@ TEXTING = {"hw": "how", "hww": "how", "ppl": "people", "tel": "telephone", "unis
            "wat": "what", "whr": "where", "wher": "where", "hav": "have", "hv": "have", "haz": "has", "abt": "about",
            "frm": "from", "wrk": "work", "wrks": "works", "strt": "start", "doin": "doing", "skool": "school",
            "hosp": "hospital", "hosps": "hospitals", "dept": "department", "depts": "departments", "ur": "your",
+           "affil": "affiliated", "affl": "affiliated", "afil": "affiliated",
            "wanna": "want to", "gonna": "going to", "rn": "now", "plz": "please", "pls": "please",
            "tho": "though", "bc": "because", "cuz": "because", "coz": "because", "thx": "thanks", "ty": "thanks"}
 _TEXTING = re.compile(r"\b(" + "|".join(sorted(TEXTING, key=len, reverse=True)) + r")\b")
@@ -71,6 +72,11 @@ def normalize(text: str) -> str:
                   r"since when has \2 been \4", text)
     # "Is it any good?", "a good one?": how it is rated, not what it is good at.
     text = re.sub(r"\b(any good|a good (one|hospital|place|choice|school))\b", "well ranked", text)
+    text = re.sub(r"\b(well|highly) (regarded|respected|rated|thought of|reputed)\b|\b(good|great|strong) reputation\b",
+                  "well ranked", text)
+    # "The first one built outside Hangzhou": the first located there, not a founding date.
+    text = re.sub(r"\b(first|1st)( one| hospital| affiliate| affiliated hospital)? (built|set up|opened|established) "
+                  r"(?=outside|beyond|away from)", r"\1\2 ", text)
     # "How much students?": a count, as in the visitor's own language.
     text = re.sub(r"\bhow much (?=(\w+ )?(students|people|beds|staff|doctors|nurses|employees|campuses|hospitals|"
                   r"patients|operations|surgeries|departments|teachers|faculty|scans|machines)\b)", "how many ", text)

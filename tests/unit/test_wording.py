@@ -97,3 +97,25 @@ def test_being_treated_is_not_a_typo_for_created(composer):
     # "created" is an age word: the typo fix turned "my mum is being treated at..." into a founding question.
     terms = composer.terms_of("my mum is being treated at the women's hospital")
     assert "created" not in terms and "treated" in terms
+
+
+def test_texting_plurals_and_affil_are_read():
+    assert _correct_token("bedz", frozenset({"beds", "bed"})) == "beds"
+    assert _correct_token("jazz", frozenset({"beds"})) == "jazz"  # no page word behind it: left alone
+    assert "affiliated" in normalize("the 2nd affil hosp")
+
+
+def test_reputation_and_location_wording(composer):
+    assert "Top 3" in composer.answer("is zju's women's hospital well regarded?").text
+    located = composer.answer("which zusm hospital was the first one built outside hangzhou")
+    assert located.kind != "decline" and "Yiwu" in located.text
+
+
+def test_a_hospital_with_its_own_section_is_a_member(composer):
+    for question, name in (("is the women's hospital affiliated with zusm", "Women's Hospital"),
+                           ("is there a dental hospital in the zju network?", "Stomatology Hospital")):
+        answer = composer.answer(question)
+        assert answer.text.startswith("Yes") and name in answer.text and answer.focus == name
+        assert answer.sources and answer.sources[0].page == "zusm_medical_network"
+    # A question about the place, not its membership, is answered as usual.
+    assert not composer.answer("how many beds does the women's hospital have").text.startswith("Yes")

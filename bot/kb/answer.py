@@ -74,6 +74,10 @@ MIN_SENTENCE_SCORE = 0.1
 _MEMBERSHIP = re.compile(r"\b(part of|belong\w*|member\w*|in the (\w+ )?(network|group|system|list)|connected|affiliated (with|to)|"
                          r"linked|associated|partner\w*|cooperat\w*|collaborat\w*|related|one of (the|its|zju'?s|zusm'?s))\b"
                          r"|\bis (it|\w+ hospital) (a|an) (zju|zusm|affiliated)\b")
+# "Ranked higher than Peking Union?", "compared to Harvard's Mass General": what the other side is.
+_COMPARED_WITH = re.compile(r"\b(than|compared? (to|with)|comparison (to|with)|versus|vs\.?)\s+(?P<other>[a-z][a-z' ]{2,40})")
+# "Best hospital in Shanghai for cardiac surgery?": a best-of question about another city.
+_BEST_IN = re.compile(r"\b(best|top|leading|good|great)\b.{0,40}?\b(in|near|around) (?P<other>[a-z]{4,20})\b")
 # "Is there a dental hospital?", "does ZJU have a kids hospital?": whether the network has one.
 _EXISTS = re.compile(r"^\W*(and |so )?(is there|are there|do(es)? (zju|zusm|zhejiang university|the (medical )?school|they|you|"
                      r"it) (have|run|own)) (a|an|any|its own)\b")
@@ -257,6 +261,11 @@ class AnswerComposer:
             return self.decline(f"the {unknown.title()}", focus=None)
         if ABOUT_FRESHNESS.search(q):
             return self.freshness()
+        outsider = self._outside_place(q)
+        if outsider:
+            # "Is SAHZU ranked higher than Peking Union?", "best hospital in Shanghai for heart surgery?": the
+            # pages describe ZUSM's places only, so no sentence of theirs answers for the other one.
+            return self.decline(f"{outsider} (the pages describe only ZUSM and its hospitals)", focus=focus)
         excluded = excluded_terms(question)
         all_terms = self.terms_of(question)
         terms = [t for t in all_terms if t not in excluded] or all_terms
@@ -266,13 +275,14 @@ class AnswerComposer:
         terms += [stem(w) for n in mentioned_only for w in words(n)
                   if w not in GENERIC_WORDS and w not in STOPWORDS and stem(w) not in terms]
         if (len(mentioned_only) == 1 and _MEMBERSHIP.search(q) and not COUNT_QUESTION.search(q)
-                and not any(t in LOGISTICS for t in all_terms)):  # "phone number for Ningbo Hospital (the cooperated one)"
+                and not YEAR_QUESTION.search(q) and not any(t in LOGISTICS for t in all_terms)):  # "phone number for Ningbo Hospital (the cooperated one)"
             member = self._membership(mentioned_only[0])
             if member:
                 return member
         hospitals = [n for n in named if self.kb.catalog.by_name(n).type == "hospital"]
         if (len(hospitals) == 1 and not mentioned_only and (_MEMBERSHIP.search(q) or _EXISTS.search(q))
-                and not COUNT_QUESTION.search(q) and set(terms) <= _NETWORK_LIST_WORDS | {"member", "partner"}):
+                and not COUNT_QUESTION.search(q) and not YEAR_QUESTION.search(q)
+                and set(terms) <= _NETWORK_LIST_WORDS | {"member", "partner"}):
             # "Is the Women's Hospital affiliated with ZUSM?", "is there a dental hospital in the network?"
             return self._network_member(hospitals[0])
         if focus is None and named and not school_is_the_scope(question, [self.kb.catalog.by_name(n).type for n in named]):
@@ -479,6 +489,32 @@ class AnswerComposer:
                     text = f"Yes: the {passage.title} page lists \u201c{sentence.strip().rstrip('.')}\u201d under \u201c{passage.section}\u201d."
                     return Answer("answer", self._trim(text), 1.0, [self._source(passage)], focus=name, passage=i)
         return None
+
+    def _outside_place(self, q: str) -> str | None:
+        """The words after "than" / "compared to" / "in" (a best-of question) when they name something the pages
+        never mention: a place or institution outside ZUSM."""
+        match = _COMPARED_WITH.search(q) or _BEST_IN.search(q)
+        if not match:
+            return None
+        phrase = [w for w in match.group("other").split() if w not in STOPWORDS and w not in GENERIC_WORDS]
+        if not phrase or phrase[0][0].isdigit() or self.kb.catalog.find(match.group("other")):
+            return None
+        if len(phrase[0]) < 4 or phrase[0].isdigit() or self._known_word(phrase[0]):
+            return None
+        # The name as far as the words run that the pages never use: "Peking Union", not "... Medical College".
+        raw = match.group("other").split()
+        while raw and raw[0] in STOPWORDS:
+            raw.pop(0)
+        name = []
+        for w in raw[:4]:
+            if w in STOPWORDS or w in GENERIC_WORDS or self._known_word(w):
+                break
+            name.append(w[:1].upper() + w[1:])
+        return " ".join(name) or " ".join(phrase[:1])
+
+    def _known_word(self, word: str) -> bool:
+        fixed = self.kb.catalog.correct([word])[0]
+        return fixed in self.kb.catalog.vocabulary or stem(fixed) in self.kb.vocabulary_terms
 
     def _network_member(self, name: str) -> Answer:
         """A hospital with its own section on a network page (the page listing the hospitals): yes, and what

@@ -74,7 +74,8 @@ MUST_MATCH_ASPECTS = {"admission": None, "abroad": "rank", "icu": None}
 ASKS_FOR_NAMES = re.compile(r"\b(name|list) (them|those|these|some|a few|all|the \w+)\b|\bwhat are (they|their names) called\b"
                             r"|\b(what are|tell me|give me) the names of\b"
                             r"|\bwhich (ones )?(are|r) (they|those)\b|\bwhat are their names\b"
-                            r"|\bwhat are ([\w']+ ){0,6}called\b")
+                            r"|\bwhat are ([\w']+ ){0,6}called\b|\bnames of (the|its|their|all|those|these|\d+)\b"
+                            r"|\b(list|give|tell|send) (me )?(their|its|the|all the) names\b|\bwho (are|were) (they|those|these)\b")
 # Real words whose meaning is known here: a typo fix must not turn them into a page word ("funded" -> "founded").
 KNOWN_WORDS = " ".join(_ASPECT_WORDS.values())
 # Words that ask when something began or which is newest: a sentence without a year or a word of its

@@ -372,3 +372,20 @@ def test_a_count_narrowed_by_a_word_the_visitor_did_not_use_is_marked():
     assert _qualified_count(sentence, {"student"}, ["student"])
     assert not _qualified_count(sentence, {"student"}, ["international", "student"])
     assert not _qualified_count("It is home to over 8,000 students.", {"student"}, ["student"])
+
+
+def test_a_place_outside_the_pages_is_never_answered_for(composer):
+    for question, other in (("is the second affiliated ranked higher than peking union medical college hospital?", "Peking Union"),
+                            ("how does sir run run shaw compare to harvard's mass general for surgery?", "Harvard's Mass General"),
+                            ("best hospital in shanghai for cardiac surgery?", "Shanghai")):
+        answer = composer.answer(question)
+        assert answer.kind == "decline" and other in answer.text, question
+    # The pages' own places, and numbers after "more than", are compared as before.
+    assert composer.answer("does the second affiliated hospital have more beds than the children's hospital").kind != "decline"
+    assert composer._outside_place("does sahzu have more than 3000 beds") is None
+    assert composer._outside_place("is sahzu older than the medical school") is None
+
+
+def test_membership_of_a_listed_hospital_does_not_answer_when_it_joined(composer):
+    assert composer.answer("is jinhua hospital part of zju").text.startswith("Yes")
+    assert composer.answer("when did jinhua hospital become affiliated with zju").kind == "decline"

@@ -78,6 +78,16 @@ _MEMBERSHIP = re.compile(r"\b(part of|belong\w*|member\w*|in the (\w+ )?(network
 _COMPARED_WITH = re.compile(r"\b(than|compared? (to|with)|comparison (to|with)|versus|vs\.?)\s+(?P<other>[a-z][a-z' ]{2,40})")
 # "Best hospital in Shanghai for cardiac surgery?": a best-of question about another city.
 _BEST_IN = re.compile(r"\b(best|top|leading|good|great)\b.{0,40}?\b(in|near|around) (?P<other>[a-z]{4,20})\b")
+_BEST_IN_REVERSED = re.compile(r"\b(hospital|hospitals|one|place|clinic|surgeon|doctor)s? in (?P<other>[a-z]{4,20}) (is|are|has|have|does|do) "
+                               r"the (best|top|leading|biggest|largest)\b")
+# "Is Harvard one of their partner universities?": the place asked about is the subject.
+_MEMBER_OF = re.compile(r"^\W*(is|are|was|were) (?P<other>[a-z][a-z']{3,20}( [a-z']{3,20})?) (one of|part of|a partner|partners?|"
+                        r"partnered|a member|members?|among|in (the|their|its|zju'?s|zusm'?s) (list|network|partners))\b")
+# "Siemens or GE?": a choice between two things the pages never mention.
+_EITHER_OR = re.compile(r"\b(?P<a>[a-z][a-z'-]{1,20}) or (?P<b>[a-z][a-z'-]{1,20})\s*\??\s*$")
+# What is measured: "their 5 year survival rate", "what brand are the scanners".
+# ("percentage" and "score" are left out: the pages write "30%" and visitors "how did it score".)
+_MEASURE = re.compile(r"\b(rate|rates|brand|brands|manufacturer|salary|salaries)\b")
 # "Is there a dental hospital?", "does ZJU have a kids hospital?": whether the network has one.
 _EXISTS = re.compile(r"^\W*(and |so )?(is there|are there|do(es)? (zju|zusm|zhejiang university|the (medical )?school|they|you|"
                      r"it) (have|run|own)) (a|an|any|its own)\b")
@@ -86,6 +96,9 @@ _ONE_CAMPUS = re.compile(r"\b(that|this|each|per|one|the|a) campus\b|\b(?!how\b|
 _THINGS_COUNTED = re.compile(r"\bhow many ((?:[\w'-]+ ){0,5}?)(surgeons|doctors|nurses|dentists|physicians|specialists|"
                              r"professors|patients|teachers|researchers|residents|midwives|pharmacists|students|awards|"
                              r"prizes|papers|publications|patents|specialties|disciplines)\b")
+_EXACT_FIGURE = re.compile(r"\b(exact|precise|actual|specific)( \w+){0,4}? (number|figure|count|position|rank|ranking|place|value|amount)\b"
+                           r"|\b(number|position|place|rank)\b.{0,40}\bexactly\b|\bexactly (what|which|how) (number|position|place|rank|many)\b"
+                           r"|\bnot the (ranking|rank|position), the (number|value|figure)\b")
 _FUTURE = re.compile(r"\b(due to|will|going to|expected to|planned to|scheduled to|set to|supposed to)\b")
 # "Who are they?" asks for people by name ("who do they partner with?" asks for institutions).
 _WHO_ARE = re.compile(r"^\W*(and |so )?who (is|are|was|were)\b(?!.*\b(partner|partners|collaborat\w*|work|works|accredit\w*)\b)")
@@ -261,6 +274,9 @@ class AnswerComposer:
             return self.decline(f"the {unknown.title()}", focus=None)
         if ABOUT_FRESHNESS.search(q):
             return self.freshness()
+        unknown_ask = self._unknown_ask(q)
+        if unknown_ask:
+            return self.decline(focus, focus=focus)
         outsider = self._outside_place(q)
         if outsider:
             # "Is SAHZU ranked higher than Peking Union?", "best hospital in Shanghai for heart surgery?": the
@@ -397,6 +413,13 @@ class AnswerComposer:
                 and best.passage in self.department_passages):
             # "Who is the director there?" about a hospital: a department's professor doesn't run the hospital.
             return self.decline(focus, focus=focus, confidence=confidence)
+        if _EXACT_FIGURE.search(q):
+            # "What's the exact number / which position exactly?": a figure must stand by a word of the question
+            # itself, and not be the visitor's own ("top 100" is the list, not the place in it).
+            own = set(re.findall(r"\d+", q))
+            near = {n for t in specifics for n in numbers_near(best.text, t)} - own
+            if not near:
+                return self.decline(focus, focus=focus, confidence=confidence)
         counted = _THINGS_COUNTED.search(q)
         if counted and not any(not YEAR.fullmatch(n) for w in aspect_group(stem(counted.group(2))) | {stem(counted.group(2))}
                                for n in numbers_near(best.text, w, reach=6)):
@@ -493,7 +516,7 @@ class AnswerComposer:
     def _outside_place(self, q: str) -> str | None:
         """The words after "than" / "compared to" / "in" (a best-of question) when they name something the pages
         never mention: a place or institution outside ZUSM."""
-        match = _COMPARED_WITH.search(q) or _BEST_IN.search(q)
+        match = _COMPARED_WITH.search(q) or _BEST_IN.search(q) or _BEST_IN_REVERSED.search(q) or _MEMBER_OF.search(q)
         if not match:
             return None
         phrase = [w for w in match.group("other").split() if w not in STOPWORDS and w not in GENERIC_WORDS]
@@ -511,6 +534,17 @@ class AnswerComposer:
                 break
             name.append(w[:1].upper() + w[1:])
         return " ".join(name) or " ".join(phrase[:1])
+
+    def _unknown_ask(self, q: str) -> str | None:
+        """What is asked is a word the pages never use: "siemens or GE?", "their 5 year survival rate"."""
+        either = _EITHER_OR.search(q)
+        if either and not any(self._known_word(w) or w in STOPWORDS or w in GENERIC_WORDS or len(w) < 2
+                              for w in (either.group("a"), either.group("b"))) and not self.kb.catalog.find(either.group(0)):
+            return f"{either.group('a')} or {either.group('b')}"
+        measure = _MEASURE.search(q)
+        if measure and not self._known_word(measure.group(1)):
+            return None if not re.search(r"\b(what|whats|what's|which|how)\b", q) else "that"
+        return None
 
     def _known_word(self, word: str) -> bool:
         fixed = self.kb.catalog.correct([word])[0]

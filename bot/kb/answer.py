@@ -102,6 +102,8 @@ _EXACT_FIGURE = re.compile(r"\b(exact|precise|actual|specific)( \w+){0,4}? (numb
 _FUTURE = re.compile(r"\b(due to|will|going to|expected to|planned to|scheduled to|set to|supposed to)\b")
 # "Who are they?" asks for people by name ("who do they partner with?" asks for institutions).
 _WHO_ARE = re.compile(r"^\W*(and |so )?who (is|are|was|were)\b(?!.*\b(partner|partners|collaborat\w*|work|works|accredit\w*)\b)")
+_WHO_DID = re.compile(r"^\W*(and |so |but |then )?who (\w+ )?(founded|established|started|set up|built|created|publishes|"
+                      r"published|runs|owns|funds|funded|compiles|compiled|decides|awards|awarded|designed|opened)\b")
 _FOR_THE_LAST_ANSWER = re.compile(r"\b(for|in|of|about) (that|this|it|those|these)\b(?! (hospital|department|one|school))")
 UNSEEN_SHARE_FULL = 0.25
 UNSEEN_WEIGHT = 0.5
@@ -405,6 +407,9 @@ class AnswerComposer:
                if a in aspects and (also is None or also in aspects)):
             return self.decline(focus, focus=focus, confidence=confidence)
         if ASKS_FOR_NAMES.search(q) and not names_something(best.text) and not self._section_list(terms, best):
+            return self.decline(focus, focus=focus, confidence=confidence)
+        if _WHO_DID.search(q) and not (PERSON_NAMED.search(best.text) or re.search(r"\bby (the )?[A-Z]", best.text)):
+            # "Who founded it?", "who publishes that ranking?": a sentence that names no one who did it.
             return self.decline(focus, focus=focus, confidence=confidence)
         if (PERSON_ROLE.search(q) or _WHO_ARE.search(q)) and not PERSON_NAMED.search(best.text):
             # "Who is the dean?": a sentence about the place that names nobody does not answer it.

@@ -57,6 +57,42 @@ _VISIT_WORDS = LOGISTICS - {stem(w) for w in "day days weekday weekdays weekend 
 _FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|my|me|we|we're|our|us)\b", re.IGNORECASE)
 
 
+# A clause that states something ("SAHZU has 3,200 beds", "I read it was founded in 1869"): it has a verb of its own.
+_STATEMENT = re.compile(r"\b(is|are|was|were|has|have|had|got|gets|did|does|says|said|say|read|heard|know|knew|started|"
+                        r"began|begun|founded|opened|ranked|ranks|won|lists|listed|counts|claims|reckons|seems|looks)\b",
+                        re.IGNORECASE)
+# Where a premise ends and the question begins: a sentence end, a dash, "but", or a comma before a question word.
+_PREMISE_END = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]+\s+|,?\s+but\s+(?=(so )?(how|hw|what|whats|what's|when|wen|where|"
+                          r"which|who|why|is|are|does|do|did|can|could|has|have)\b)|[,;:]\s+(?=(so |then )?(how|hw|what|"
+                          r"whats|what's|when|wen|where|which|who|why|does|do|did|can|could|is|are|has|have)\b)", re.IGNORECASE)
+
+
+def premise_part(text: str) -> tuple[str, str]:
+    """"SAHZU has 3,200 beds - how many are at Binjiang?" -> the question, and the premise the visitor states
+    first. The premise's places still count, but its facts are the visitor's, not what is asked: answering
+    with the sentence that states them would only repeat the visitor."""
+    parts = [p.strip() for p in _PREMISE_END.split(text.strip()) if p and p.strip()]
+    parts = [p for p in parts if not re.fullmatch(r"(so |then )?(how|hw|what|whats|what's|when|wen|where|which|who|why|"
+                                                  r"is|are|does|do|did|can|could|has|have)", p, re.IGNORECASE)]
+    if len(parts) < 2:
+        return text, ""
+    premise: list[str] = []
+    for i, part in enumerate(parts[:-1]):
+        is_question = part.endswith("?") or bool(_QUESTION_CLAUSE.match(part))
+        if is_question or not _STATEMENT.search(part) or len(part.split()) < 3:
+            break
+        premise.append(part)
+    if not premise:
+        return text, ""
+    question = text.strip()
+    for part in premise:
+        question = question[question.index(part) + len(part):]
+    question = re.sub(r"^[\s.,;:!\u2013\u2014-]*(but\s+)?", "", question).strip()
+    if not question or _CLAIM_CHECK.search(question) or not (question.endswith("?") or _QUESTION_CLAUSE.match(question)):
+        return text, ""  # "... is that true?": the premise is what is asked
+    return question, " ".join(premise)
+
+
 def question_part(text: str) -> tuple[str, str]:
     """"My dad is being admitted on Monday. How many beds does the department have?" -> the question, and
     the visitor's story around it (its place names still count; its words must not steer the answer).

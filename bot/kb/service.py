@@ -68,6 +68,8 @@ class KnowledgeService:
             return Reply(safety.SAFETY_REPLIES[kind], kind, 1.0, context=context)
         catalog = self.composer.kb.catalog
         question, story = dialogue.question_part(text)
+        if not story:
+            question, story = dialogue.premise_part(text)
         # A place named only in the story ("my dad is at SAHZU. how many beds?") is still what is asked about.
         story_places = [m.name for m in catalog.find(story) if catalog.has_home(m.name)] if story else []
         resolved = dialogue.resolve(question, context, catalog, list(rasa_entities or []) + story_places)

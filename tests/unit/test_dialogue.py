@@ -383,3 +383,23 @@ def test_a_hospitals_own_list_makes_it_the_subject(composer):
     first = service.ask("does zju have a hospital for kids?")
     assert first.context["focus"] == "Children's Hospital", first.context
     assert "1300" in service.ask("how many beds has it got", first.context).text
+
+
+def test_a_premise_the_visitor_states_is_read_apart_from_the_question():
+    assert dialogue.premise_part("sahzu has 3200 beds total, how many of those are at binjiang?") == (
+        "how many of those are at binjiang?", "sahzu has 3200 beds total")
+    assert dialogue.premise_part("heard the 2nd affiliated has the longest history - what year did it start?")[0] == \
+        "what year did it start?"
+    assert dialogue.premise_part("ZUSM was founded in 1912, fine, but who actually founded it?")[0] == "who actually founded it?"
+    # A topic without a verb of its own, a claim to check, or a plain question stay whole.
+    for text in ("first mri scanner in zhejiang, which year", "The second affiliated hospital, how many beds?",
+                 "the first affiliated hospital has a state lab, is that true?", "how many beds does sahzu have"):
+        assert dialogue.premise_part(text) == (text, "")
+
+
+def test_the_premise_places_count_but_its_facts_do_not_answer(composer):
+    service = KnowledgeService(composer, Settings())
+    r = service.ask("since the 4th affiliated is out in yiwu, how many beds does it have?")
+    assert "1000" in r.text, r.text
+    r = service.ask("ZUSM was founded in 1912, fine, but who actually founded it?")
+    assert r.kind == "decline", r.text

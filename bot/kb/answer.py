@@ -104,6 +104,9 @@ _FUTURE = re.compile(r"\b(due to|will|going to|expected to|planned to|scheduled 
 _WHO_ARE = re.compile(r"^\W*(and |so )?who (is|are|was|were)\b(?!.*\b(partner|partners|collaborat\w*|work|works|accredit\w*)\b)")
 _WHO_DID = re.compile(r"^\W*(and |so |but |then )?who (\w+ )?(founded|established|started|set up|built|created|publishes|"
                       r"published|runs|owns|funds|funded|compiles|compiled|decides|awards|awarded|designed|opened)\b")
+# A hospital called the oldest of the network ("The longest history in ZUSM"), not of the country.
+_OLDEST_IN_NETWORK = re.compile(r"\b(longest history|oldest)\b.{0,20}\b(in|of|among) (ZUSM|ZJU|the (network|hospitals|affiliated))",
+                                re.IGNORECASE)
 _FOR_THE_LAST_ANSWER = re.compile(r"\b(for|in|of|about) (that|this|it|those|these)\b(?! (hospital|department|one|school))")
 UNSEEN_SHARE_FULL = 0.25
 UNSEEN_WEIGHT = 0.5
@@ -471,7 +474,8 @@ class AnswerComposer:
         """"Which has more beds, the women's or the children's hospital?": each one's number, then the answer."""
         q = normalize(question)
         if len(named) == 2 and re.search(r"\b(older|newer|younger|earlier|later|first)\b", q):
-            aged = self._compare_age(sorted(named), bool(re.search(r"\b(newer|younger|later)\b", q)))
+            aged = self._compare_age(sorted(named), bool(re.search(r"\b(newer|younger|later)\b", q)),
+                                     explicit=bool(re.search(r"\b(older|newer|younger)\b", q)))
             if aged:
                 return aged
         places = [n for n in named if self.kb.catalog.by_name(n).type in ("hospital", "department")]
@@ -570,9 +574,10 @@ class AnswerComposer:
                 return Answer("answer", self._trim(text), 1.0, [self._source(p)], focus=name, passage=i)
         return self.overview(name)
 
-    def _compare_age(self, places: list[str], newer: bool) -> Answer | None:
-        """"Is SAHZU older than the medical school?": each place's founding year as its pages state it."""
-        founded = []
+    def _compare_age(self, places: list[str], newer: bool, explicit: bool = True) -> Answer | None:
+        """"Is SAHZU older than the medical school?": each place's founding year as its pages state it. When only
+        one has a year, what the pages say of it, and a verdict only if a page calls it the oldest."""
+        founded, undated = [], []
         for place in places:
             question = f"when was the {place} founded"
             qvec = self.kb.encode_query(question)
@@ -583,8 +588,15 @@ class AnswerComposer:
                           if YEAR.search(c.text) and AGE_WORDS & self.kb.sentence_terms[c.sentence]
                           and place in self.kb.passages[c.passage].entities), None)
             if found is None:
-                return None  # one of them has no founding year on the pages: the usual path says what is known
-            founded.append(found)
+                undated.append(place)
+            else:
+                founded.append(found)
+        if len(founded) == 1 and len(undated) == 1 and explicit and \
+                {self.kb.catalog.by_name(n).type for n in places} <= {"hospital", "school"}:
+            # Only "is it older than...?" between places: "first" alone may be "the first to get an MRI".
+            return self._one_dated(founded[0], undated[0], newer)
+        if len(founded) != 2:
+            return None  # neither has a founding year on the pages: the usual path says what is known
         (a, ya, ca), (b, yb, cb) = founded
         if ya == yb:
             verdict = "The pages give the same year for both."
@@ -595,6 +607,26 @@ class AnswerComposer:
         text = f"{a}: \u201c{_clause_with(ca.text, str(ya))}\u201d. {b}: \u201c{_clause_with(cb.text, str(yb))}\u201d. {verdict}"
         sources = [self._source(self.kb.passages[ca.passage]), self._source(self.kb.passages[cb.passage])]
         return Answer("answer", self._trim(text), min(ca.confidence, cb.confidence), sources)
+
+    def _one_dated(self, dated: tuple[str, int, Candidate], undated: str, newer: bool) -> Answer:
+        place, year, c = dated
+        the = lambda name: "" if self.kb.catalog.by_name(name).type == "school" else "the "  # noqa: E731
+        quote = _clause_with(c.text, str(year))
+        stated = f"\u201c{quote}\u201d" if len(quote) <= 120 else f"founded in {year}"
+        text = f"{place}: {stated}. The pages give no founding year for {the(undated)}{undated}."
+        sources = [self._source(self.kb.passages[c.passage])]
+        both_hospitals = {self.kb.catalog.by_name(n).type for n in (place, undated)} == {"hospital"}
+        oldest = next((s for s in self.kb.stored.sentences if place in self.kb.passages[s["passage"]].entities
+                       and _OLDEST_IN_NETWORK.search(s["text"])), None) if both_hospitals else None
+        if oldest:
+            # "The longest history in ZUSM" on the network page answers it without the other's year.
+            winner = undated if newer else place
+            text += (f" The {self.kb.passages[oldest['passage']].title} page says the {place} has "
+                     f"\u201c{oldest['text'].strip().rstrip('.')}\u201d, so the {winner} is {'newer' if newer else 'older'}.")
+            source = self._source(self.kb.passages[oldest["passage"]])
+            if source not in sources:
+                sources.append(source)
+        return Answer("answer", self._trim(text), c.confidence, sources, focus=place)
 
     def _department_placement(self, question: str, named: set[str], focus: str | None) -> Answer | None:
         """Which hospital a department belongs to, as far as the pages say; never another hospital's department."""

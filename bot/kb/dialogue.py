@@ -67,6 +67,10 @@ _PREMISE_END = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]+\s+|,?\s+but\s+(?=(
                           r"whats|what's|when|wen|where|which|who|why|does|do|did|can|could|is|are|has|have)\b)", re.IGNORECASE)
 
 
+_COMPARED_PRONOUN = re.compile(r"\b(it|they|this one|that one|this place|that place)\b(?=.*\bthan\b)")
+_ON_THE_LIST = re.compile(r"\s*\b(on|in|from|of) (your|the|that|this) list\b|\s*\b(you|u) (just )?(listed|mentioned|named|gave)\b")
+
+
 def premise_part(text: str) -> tuple[str, str]:
     """"SAHZU has 3,200 beds - how many are at Binjiang?" -> the question, and the premise the visitor states
     first. The premise's places still count, but its facts are the visitor's, not what is asked: answering
@@ -131,14 +135,23 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
     # The context may come back from a client: keep only names the catalogue knows.
     listed = [n for n in context["listed"] if isinstance(n, str) and catalog.by_name(n)] \
         if isinstance(context["listed"], list) else []
+    focus_entity = catalog.by_name(context["focus"]) if isinstance(context["focus"], str) else None
+    pronoun = _COMPARED_PRONOUN.search(normalize(text))
+    if (len(named) == 1 and focus_entity and focus_entity.name != named[0] and catalog.has_home(focus_entity.name)
+            and pronoun and re.search(r"\bthan\b", normalize(text))):
+        # "Is it older than the Second Affiliated?": "it" is the place discussed, compared with the one named.
+        text = normalize(text)[:pronoun.start()] + f"the {focus_entity.name}" + normalize(text)[pronoun.end():]
+        return resolve(text, context, catalog, rasa_entities)
     ordinal = _ORDINAL_ONE.search(normalize(text))
     if ordinal and listed and len(words(text)) <= 14 and not WHICH_PLACE.search(normalize(text)):
         # "Tell me about the second one" after a list: the list's second place, not "the 2nd hospital".
         index = -1 if ordinal.group(2) == "last" else _ORDINALS[ordinal.group(2)]
         if index < len(listed):
             place = listed[index]
-            return Resolved(normalize(text)[:ordinal.start()] + place + normalize(text)[ordinal.end():], place, True,
-                            used_list=True)
+            rewritten = normalize(text)[:ordinal.start()] + place + normalize(text)[ordinal.end():]
+            # "The last one on your list": the list only points at the place, it is not what is asked about.
+            rewritten = _ON_THE_LIST.sub("", rewritten)
+            return Resolved(rewritten, place, True, used_list=True)
     if not named and (context["last_question"] or context["pending"]):
         place = _affiliated_by_ordinal(text, catalog)
         if place:

@@ -81,7 +81,11 @@ def normalize(text: str) -> str:
     text = re.sub(r"\bhow much (?=(\w+ )?(students|people|beds|staff|doctors|nurses|employees|campuses|hospitals|"
                   r"patients|operations|surgeries|departments|teachers|faculty|scans|machines)\b)", "how many ", text)
     # "How many students study there?": studying is what students do, not a second thing asked.
+    text = re.sub(r"\b(people|persons) (work|working|works|employed)\b", "staff", text)
     text = re.sub(r"\b(students|people|doctors|staff) (study|studying|studies|work|working|works)\b", r"\1", text)
+    # Texting: "what's it best known 4", "n the 2nd?".
+    text = re.sub(r"\b(known|famous|good|best|great|popular|noted|renowned) 4\b", r"\1 for", text)
+    text = re.sub(r"^\s*n (?=(the|what|whats|what's|how|when|which|wat|wht|where|its|it's|their|is|are|does|do)\b)", "and ", text)
     # Non-native superlatives: "the most old one".
     text = re.sub(r"\bmost (old|big|large|new|small)\b",
                   lambda m: {"old": "oldest", "big": "biggest", "large": "largest", "new": "newest", "small": "smallest"}[m.group(1)], text)
@@ -108,6 +112,8 @@ def normalize(text: str) -> str:
     # "First vs second affiliated": each ordinal names an affiliated hospital.
     text = re.sub(r"\b(first|1st|second|2nd|fourth|4th) (vs|versus|or|and|&|v) (the )?(first|1st|second|2nd|fourth|4th) affiliated\b",
                   r"\1 affiliated \2 \4 affiliated", text)
+    # "Older then the 2nd": a comparison, whatever the spelling.
+    text = re.sub(r"\b(older|newer|younger|bigger|larger|smaller|more|fewer|less|higher|lower|better|worse) then\b", r"\1 than", text)
     # "The biggest hospital": the pages say "the largest".
     text = re.sub(r"\bbiggest\b", "largest", text)
     # A team's size is its staff; a hospital's size, on these pages, is its number of beds.

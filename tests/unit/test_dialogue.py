@@ -403,3 +403,19 @@ def test_the_premise_places_count_but_its_facts_do_not_answer(composer):
     assert "1000" in r.text, r.text
     r = service.ask("ZUSM was founded in 1912, fine, but who actually founded it?")
     assert r.kind == "decline", r.text
+
+
+def test_it_compared_with_a_named_place_is_the_place_discussed(composer):
+    service = KnowledgeService(composer, Settings())
+    first = service.ask("How many campuses does the First Affiliated Hospital have?")
+    r = service.ask("Is it older than the Second Affiliated Hospital?", first.context)
+    # The pages date only the Second Affiliated Hospital, and call it the oldest of the network.
+    assert "1869" in r.text and "no founding year for the First Affiliated Hospital" in r.text, r.text
+    assert "longest history" in r.text and "Second Affiliated Hospital is older" in r.text
+
+
+def test_the_list_a_pick_comes_from_is_not_asked_about(composer):
+    service = KnowledgeService(composer, Settings())
+    listed = service.ask("Which are ZUSM's affiliated hospitals?")
+    resolved = dialogue.resolve("And the last one on your list, where is that?", listed.context, composer.kb.catalog)
+    assert resolved.focus == "Fourth Affiliated Hospital" and "list" not in resolved.question

@@ -119,3 +119,11 @@ def test_a_hospital_with_its_own_section_is_a_member(composer):
         assert answer.sources and answer.sources[0].page == "zusm_medical_network"
     # A question about the place, not its membership, is answered as usual.
     assert not composer.answer("how many beds does the women's hospital have").text.startswith("Yes")
+
+
+def test_texting_for_and_and():
+    assert normalize("n whats it best known 4") == "and whats it best known for"
+    assert normalize("n the 2nd?").startswith("and the 2nd")
+    assert normalize("4 campuses") == "4 campuses"  # a number stays a number
+    assert normalize("how many ppl work in the dept").startswith("how many staff in the department")
+    assert "older than" in normalize("is it older then the 2nd")

@@ -67,6 +67,12 @@ def test_emergency_words_win_over_the_predicted_intent(stack, message):
     assert "120" in text.split(".")[0], text
 
 
+def test_an_emergency_no_pattern_lists_is_found_by_meaning(stack):
+    # No emergency word the patterns know: the action server's nearest-example check (bot/kb/safety_neighbours.py).
+    text, _ = ask(stack, "my son slipped into the pool, we got him out and he coughed up water, now hes really sleepy and pale")
+    assert "120" in text.split(".")[0], text
+
+
 @pytest.mark.parametrize("message, marker", [
     # Worded like small talk: the safety words still decide the reply.
     ("hello, should i take ibuprofen for my headache", "medical advice"),

@@ -87,7 +87,7 @@ _MEMBER_OF = re.compile(r"^\W*(is|are|was|were) (?P<other>[a-z][a-z']{3,20}( [a-
 _EITHER_OR = re.compile(r"\b(?P<a>[a-z][a-z'-]{1,20}) or (?P<b>[a-z][a-z'-]{1,20})\s*\??\s*$")
 # What is measured: "their 5 year survival rate", "what brand are the scanners".
 # ("percentage" and "score" are left out: the pages write "30%" and visitors "how did it score".)
-_MEASURE = re.compile(r"\b(rate|rates|brand|brands|manufacturer|salary|salaries)\b")
+_MEASURE = re.compile(r"\b(rate|rates|brand|brands|manufacturer|salary|salaries|budget|budgets|revenue|income|endowment)\b")
 # "Is there a dental hospital?", "does ZJU have a kids hospital?": whether the network has one.
 _EXISTS = re.compile(r"^\W*(and |so )?(is there|are there|do(es)? (zju|zusm|zhejiang university|the (medical )?school|they|you|"
                      r"it) (have|run|own)) (a|an|any|its own)\b")
@@ -107,6 +107,9 @@ _WHO_DID = re.compile(r"^\W*(and |so |but |then )?who (\w+ )?(founded|establishe
 # A hospital called the oldest of the network ("The longest history in ZUSM"), not of the country.
 _OLDEST_IN_NETWORK = re.compile(r"\b(longest history|oldest)\b.{0,20}\b(in|of|among) (ZUSM|ZJU|the (network|hospitals|affiliated))",
                                 re.IGNORECASE)
+_RANKED_HIGHER = re.compile(r"\b(rank\w*|rated|placed|position|listed)\b.{0,20}\b(higher|lower|better|worse)\b"
+                            r"|\b(higher|lower|better|worse)[- ](rank\w*|rated|placed)\b")
+_RANK_ON_LIST = re.compile(r"#\s?(\d+) (?:of|in|on) the ([A-Z][\w ]+)")
 _FOR_THE_LAST_ANSWER = re.compile(r"\b(for|in|of|about) (that|this|it|those|these)\b(?! (hospital|department|one|school))")
 UNSEEN_SHARE_FULL = 0.25
 UNSEEN_WEIGHT = 0.5
@@ -479,6 +482,8 @@ class AnswerComposer:
             if aged:
                 return aged
         places = [n for n in named if self.kb.catalog.by_name(n).type in ("hospital", "department")]
+        if len(places) == 2 and _RANKED_HIGHER.search(q):
+            return self._compare_rank(sorted(places), bool(re.search(r"\b(lower|worse)\b", q)))
         nouns = count_nouns_of(question, terms)
         if not nouns and re.search(r"\b(bigger|larger|smaller)\b", q):
             nouns = {"bed"}  # "which is bigger?": a hospital's size, on these pages, is its number of beds
@@ -573,6 +578,27 @@ class AnswerComposer:
                 text = f"Yes: the {p.title} page lists the {name} in its own section. {name}: {facts}."
                 return Answer("answer", self._trim(text), 1.0, [self._source(p)], focus=name, passage=i)
         return self.overview(name)
+
+    def _compare_rank(self, places: list[str], lower: bool) -> Answer | None:
+        """"Which of those two ranks higher?": each place's "#N of the <list>", compared only on the same list."""
+        ranked = []
+        for place in places:
+            found = next(((s, m) for s in self.kb.stored.sentences if place in self.kb.passages[s["passage"]].entities
+                          and s["passage"] not in self.department_passages
+                          for m in [_RANK_ON_LIST.search(s["text"])] if m), None)
+            if found is None:
+                return None  # the usual path says what is known
+            ranked.append((place, *found))
+        (a, sa, ma), (b, sb, mb) = ranked
+        text = f"{a}: {sa['text'].strip().rstrip('.')}. {b}: {sb['text'].strip().rstrip('.')}."
+        if ma.group(2).strip().lower() != mb.group(2).strip().lower():
+            text += " The pages rank them on different lists, so they don't say which is higher."
+        elif int(ma.group(1)) != int(mb.group(1)):
+            higher = a if int(ma.group(1)) < int(mb.group(1)) else b
+            winner = next(n for n in places if n != higher) if lower else higher
+            text += f" So the {winner} ranks {'lower' if lower else 'higher'} on that list."
+        sources = [self._source(self.kb.passages[s["passage"]]) for s in (sa, sb)]
+        return Answer("answer", self._trim(text), 1.0, sources, focus=places[0])
 
     def _compare_age(self, places: list[str], newer: bool, explicit: bool = True) -> Answer | None:
         """"Is SAHZU older than the medical school?": each place's founding year as its pages state it. When only
@@ -820,7 +846,8 @@ class AnswerComposer:
             best_coverage = max(c.coverage for _, c in good)
             good = [(n, c) for n, c in good if c.coverage >= best_coverage - 0.2]
         counted = (nouns - {"hospital"}) | ({"operation"} if {"surgeries", "operations"} & set(words(question)) else set())
-        if not counted and among and re.search(r"\b(largest|smallest)\b", q):
+        if not counted and re.search(r"\b(largest|smallest)\b", q) and (among or re.fullmatch(
+                r"\W*(and |so )?(which|what) (one|hospital|of them|of those)( is| s|'s)? (the )?(largest|smallest)( one| hospital)?\W*", q)):
             counted = {"bed"}  # "which of those is the biggest?": a hospital's size, on these pages, is its beds
         if counted and MOST.search(q):
             # "Which does the most surgeries?": the pages count operations, a noun no conflict is about.

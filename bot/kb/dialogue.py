@@ -83,8 +83,9 @@ def premise_part(text: str) -> tuple[str, str]:
     premise: list[str] = []
     for i, part in enumerate(parts[:-1]):
         is_question = part.endswith("?") or bool(_QUESTION_CLAUSE.match(part))
-        if is_question or not _STATEMENT.search(part) or len(part.split()) < 3:
-            break
+        if is_question or not _STATEMENT.search(part) or len(part.split()) < 3 \
+                or re.search(r"\b(you|u|your)\b", part, re.IGNORECASE) or _ORDINAL_ONE.search(normalize(part)):
+            break  # "The second one you listed, when was it founded?" points into the conversation: no premise
         premise.append(part)
     if not premise:
         return text, ""
@@ -222,7 +223,7 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
 
 _THE_OTHER = re.compile(r"\b(the )?other (one|hospital|place|department)\b")
 _WHICH_OF_TWO = re.compile(r"\b(which|who)\b(?!.*\b(most|least|fewest|largest|biggest|oldest)\b).*"
-                           r"\b(bigger|larger|smaller|older|newer|younger|more|fewer|less)\b")
+                           r"\b(bigger|larger|smaller|older|newer|younger|more|fewer|less|higher|lower)\b")
 _THAT_HOSPITAL = re.compile(r"\b(that|the|this|its|their|same) (hospital|hosp)\b")
 _AFFILIATED_ORDINALS = {"first": "1st", "1st": "1st", "second": "2nd", "2nd": "2nd", "fourth": "4th", "4th": "4th"}
 

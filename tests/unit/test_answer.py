@@ -389,3 +389,15 @@ def test_a_place_outside_the_pages_is_never_answered_for(composer):
 def test_membership_of_a_listed_hospital_does_not_answer_when_it_joined(composer):
     assert composer.answer("is jinhua hospital part of zju").text.startswith("Yes")
     assert composer.answer("when did jinhua hospital become affiliated with zju").kind == "decline"
+
+
+def test_rank_is_compared_only_on_the_same_list(composer):
+    same = composer._compare_rank(["First Affiliated Hospital", "Sir Run Run Shaw Hospital"], lower=False)
+    assert "#14" in same.text and "#67" in same.text and "So the First Affiliated Hospital ranks higher" in same.text
+    different = composer._compare_rank(["Second Affiliated Hospital", "Sir Run Run Shaw Hospital"], lower=False)
+    assert "different lists" in different.text and "So the" not in different.text
+
+
+def test_which_one_is_the_biggest_is_the_bed_count(composer):
+    answer = composer.answer("which one is the biggest")
+    assert "First Affiliated Hospital" in answer.text.split(".")[0] and "5000" in answer.text

@@ -490,18 +490,24 @@ class AnswerComposer:
         if len(places) != 2 or not nouns or not re.search(r"\b(more|fewer|less|bigger|larger|smaller|most)\b", q):
             return None
         qvec = self.kb.encode_query(spelled_out(question))
-        stated = []
+        stated, per_page = [], {}
         for place in sorted(places):
             hits = self.kb.retrieve(qvec, terms, self.k, place)
             for c in self._candidates(question, qvec, terms, hits, place):
                 numbers = {int(n) for noun in nouns for n in numbers_near(c.text, noun)}
-                if numbers:
-                    stated.append((place, max(numbers), c))
-                    break
+                page = self.kb.passages[c.passage].page
+                if numbers and (place, page) not in per_page:
+                    per_page[(place, page)] = (max(numbers), c)
+                    if len([k for k in per_page if k[0] == place]) == 1:
+                        stated.append((place, max(numbers), c))
         if len(stated) != 2:
             return None  # one of them states no number: the usual answer path says what is known
-        (a, na, ca), (b, nb, cb) = stated
         fewer = bool(re.search(r"\b(fewer|less|smaller)\b", q))
+        disputed = {place: [v for k, v in per_page.items() if k[0] == place] for place in places}
+        disputed = {p: v for p, v in disputed.items() if len({n for n, _ in v}) > 1}
+        if disputed:
+            return self._compare_disputed(sorted(places), stated, disputed, sorted(nouns)[0], fewer)
+        (a, na, ca), (b, nb, cb) = stated
         if na == nb:
             verdict = "The pages give the same number for both."
         else:
@@ -578,6 +584,32 @@ class AnswerComposer:
                 text = f"Yes: the {p.title} page lists the {name} in its own section. {name}: {facts}."
                 return Answer("answer", self._trim(text), 1.0, [self._source(p)], focus=name, passage=i)
         return self.overview(name)
+
+    def _compare_disputed(self, places: list[str], stated, disputed: dict, noun: str, fewer: bool) -> Answer:
+        """"More campuses than SRRSH?" where the pages disagree about one of them: each page's number, and a
+        verdict only if every page's number gives the same one."""
+        parts, sources, values = [], [], {}
+        for place in places:
+            rows = disputed.get(place) or [(n, c) for p, n, c in stated if p == place]
+            values[place] = [n for n, _ in rows]
+            said = "; ".join(f"{self._page_label(self.kb.passages[c.passage], place)} says "
+                             f"\u201c{clause_window(c.text, noun).rstrip('.')}\u201d" for _, c in rows)
+            parts.append(f"{place}: {said}")
+            sources += [self._source(self.kb.passages[c.passage]) for _, c in rows]
+        a, b = places
+        outcomes = {(va > vb) != fewer if va != vb else None for va in values[a] for vb in values[b]}
+        if len(outcomes) == 1 and None not in outcomes:
+            winner = a if outcomes.pop() else b
+            verdict = f"Either way, the {winner} has {'fewer' if fewer else 'more'} {_plural(noun)}."
+        else:
+            verdict = "The pages disagree, so which has more depends on the page."
+        return Answer("answer", self._trim(". ".join(parts) + ". " + verdict), min(c.confidence for _, _, c in stated),
+                      sources, focus=places[0])
+
+    def _page_label(self, p: Passage, place: str) -> str:
+        """"its own page (dated 2020-09-09)", "the ZUSM Medical Network page (undated)": short, with the date."""
+        when = f" ({_date_phrase(p.date)})" if p.date else " (undated)"
+        return f"its own page{when}" if p.title.lower().startswith(place.lower()) else f"the {p.title} page{when}"
 
     def _compare_rank(self, places: list[str], lower: bool) -> Answer | None:
         """"Which of those two ranks higher?": each place's "#N of the <list>", compared only on the same list."""

@@ -114,6 +114,12 @@ def normalize(text: str) -> str:
                   r"\1 affiliated \2 \4 affiliated", text)
     # "Older then the 2nd": a comparison, whatever the spelling.
     text = re.sub(r"\b(older|newer|younger|bigger|larger|smaller|more|fewer|less|higher|lower|better|worse) then\b", r"\1 than", text)
+    # "Outside the affiliated ones": besides them, not outside a city.
+    text = re.sub(r"\boutside (of )?the (affiliated|direct|directly affiliated|main)( ones| hospitals)?\b", r"apart from the \2\3", text)
+    # "Where did that put them nationally?": a rank, in the pages' words.
+    text = re.sub(r"\bwhere (did|does|do|would) (that|this|it) (put|place|leave|rank) (them|it|him|her|the \w+)\b",
+                  r"what rank did \4 get", text)
+    text = re.sub(r"\bnationally\b", "in the country", text)
     # "The biggest hospital": the pages say "the largest".
     text = re.sub(r"\bbiggest\b", "largest", text)
     # A team's size is its staff; a hospital's size, on these pages, is its number of beds.

@@ -401,3 +401,10 @@ def test_rank_is_compared_only_on_the_same_list(composer):
 def test_which_one_is_the_biggest_is_the_bed_count(composer):
     answer = composer.answer("which one is the biggest")
     assert "First Affiliated Hospital" in answer.text.split(".")[0] and "5000" in answer.text
+
+
+def test_a_comparison_where_the_pages_disagree_gives_each_pages_number(composer):
+    answer = composer.answer("does the second affiliated hospital have more campuses than sir run run shaw hospital?")
+    assert "two campuses" in answer.text and "4 campuses" in answer.text and "3 campuses" in answer.text
+    assert "disagree" in answer.text and "So the" not in answer.text
+    assert "dated 2020-09-09" in answer.text  # each page's number with its date

@@ -95,10 +95,27 @@ _ONE_CAMPUS = re.compile(r"\b(that|this|each|per|one|the|a) campus\b|\b(?!how\b|
                          r"|\b(campus|site) (specifically|alone|on its own|by itself)\b")
 _THINGS_COUNTED = re.compile(r"\bhow many ((?:[\w'-]+ ){0,5}?)(surgeons|doctors|nurses|dentists|physicians|specialists|"
                              r"professors|patients|teachers|researchers|residents|midwives|pharmacists|students|awards|"
-                             r"prizes|papers|publications|patents|specialties|disciplines)\b")
+                             r"prizes|papers|publications|patents|specialties|disciplines|staff|employees|personnel|workers)\b")
+_SUB_COUNT = re.compile(r"\bhow many of (those|them|these|the \w+)( \w+)? (are|were|is|r) (doctors|nurses|surgeons|physicians|"
+                        r"professors|specialists|dentists|midwives|researchers|teachers|women|men|children|kids|inpatients|outpatients)\b")
 _EXACT_FIGURE = re.compile(r"\b(exact|precise|actual|specific)( \w+){0,4}? (number|figure|count|position|rank|ranking|place|value|amount)\b"
                            r"|\b(number|position|place|rank)\b.{0,40}\bexactly\b|\bexactly (what|which|how) (number|position|place|rank|many)\b"
                            r"|\bnot the (ranking|rank|position), the (number|value|figure)\b")
+_PEOPLE = re.compile(r"\b(supervisors?|professors?|doctors?|experts?|surgeons?|staff|members?|heads?|leaders?|directors?|"
+                     r"deans?|teachers?|nurses?|physicians?|specialists?|people|founders?)\b")
+_PLANS = re.compile(r"\b(any |are there |is there |what are the |their |its )(plans?|planning)\b|\bplan(s|ning)? to (open|build|add|expand)\b"
+                    r"|\bin the (next|coming) (few )?(years?|months?|decade)\b")
+# Why something was done (set up, partnered...): a reason the pages must state. "Why is it special?" asks for facts.
+_WHY = re.compile(r"^\W*(and |so |but )?(why|how come) (was|were|did|does|do|is|are|has|have) .{0,60}\b(set up|founded|established|"
+                  r"start|started|open|opened|built|created|choose|chose|chosen|decide|decided|partner|partnered|cooperate|"
+                  r"join|joined|move|moved|named|called|located|based)\b|\bwhat (was|is|were|are) the (reason|reasons|motivation)\b"
+                  r"|\b(the )?reasons? (for|behind|why)\b")
+_PURPOSE = re.compile(r"\b(because|in order to|so that|aim(s|ing|ed)? (at|to)|to (work|help|provide|serve|build|promote|solve|"
+                      r"support|improve|bring|meet|strengthen|offer|share))\b", re.IGNORECASE)
+_CAMPUS_SUPERLATIVE = re.compile(r"\bwhich (one )?(of .{0,40})?campus(es)?\b.{0,30}\b"
+                                 r"(biggest|largest|smallest|main|oldest|newest|best|most)\b"
+                                 r"|\b(main|biggest|largest|oldest|newest|smallest|principal|central) campus\b"
+                                 r"|\bwhich of (them|those|these) is the (main|biggest|largest|oldest|newest) (one|campus)\b")
 _FUTURE = re.compile(r"\b(due to|will|going to|expected to|planned to|scheduled to|set to|supposed to)\b")
 # "Who are they?" asks for people by name ("who do they partner with?" asks for institutions).
 _WHO_ARE = re.compile(r"^\W*(and |so )?who (is|are|was|were)\b(?!.*\b(partner|partners|collaborat\w*|work|works|accredit\w*)\b)")
@@ -282,6 +299,9 @@ class AnswerComposer:
             return self.decline(f"the {unknown.title()}", focus=None)
         if ABOUT_FRESHNESS.search(q):
             return self.freshness()
+        if _CAMPUS_SUPERLATIVE.search(q):
+            # "Which of its 6 campuses is the biggest / the main one?": the pages size no single campus.
+            return self.decline(focus, focus=focus)
         unknown_ask = self._unknown_ask(q)
         if unknown_ask:
             return self.decline(focus, focus=focus)
@@ -391,6 +411,12 @@ class AnswerComposer:
             # ("who won the premier league?" -> "... has won the second prize") is never an answer.
             return self.decline(focus, focus=focus, confidence=confidence)
         features = self.last_features
+        if _PLANS.search(q) and not re.search(r"\b(construction|plan|planned|planning)\b", best.text, re.IGNORECASE):
+            # "Are there plans to open more hospitals?": the pages state no plans.
+            return self.decline(focus, focus=focus, confidence=confidence)
+        if _WHY.search(q) and not _PURPOSE.search(best.text):
+            # "Why was it set up in 1912?": a sentence that only states the year gives no reason.
+            return self.decline(focus, focus=focus, confidence=confidence)
         if YEAR_QUESTION.search(q) and _FUTURE.search(q):
             # "When is it due to open?": the pages state no schedules; a past founding date would mislead.
             return self.decline(focus, focus=focus, confidence=confidence)
@@ -412,6 +438,9 @@ class AnswerComposer:
         if any(not ASPECTS[a] & self.kb.sentence_terms[best.sentence] for a, also in MUST_MATCH_ASPECTS.items()
                if a in aspects and (also is None or also in aspects)):
             return self.decline(focus, focus=focus, confidence=confidence)
+        if ASKS_FOR_NAMES.search(q) and _PEOPLE.search(q) and not PERSON_NAMED.search(best.text):
+            # "The names of the four master supervisors": only a sentence naming people answers it.
+            return self.decline(focus, focus=focus, confidence=confidence)
         if ASKS_FOR_NAMES.search(q) and not names_something(best.text) and not self._section_list(terms, best):
             return self.decline(focus, focus=focus, confidence=confidence)
         if _WHO_DID.search(q) and not (PERSON_NAMED.search(best.text) or re.search(r"\bby (the )?[A-Z]", best.text)):
@@ -431,7 +460,13 @@ class AnswerComposer:
             near = {n for t in specifics for n in numbers_near(best.text, t)} - own
             if not near:
                 return self.decline(focus, focus=focus, confidence=confidence)
+        sub_count = _SUB_COUNT.search(q)
+        if sub_count and not numbers_near(best.text, stem(sub_count.group(4)), reach=6):
+            # "How many of those are doctors?" after the employees: the pages would have to count doctors.
+            return self.decline(focus, focus=focus, confidence=confidence)
         counted = _THINGS_COUNTED.search(q)
+        if counted and re.search(r"\bhow many of\b", q) and "%" in best.text:
+            counted = None  # "How many of the staff are senior?": a share ("accounted for 30%") answers it
         if counted and not any(not YEAR.fullmatch(n) for w in aspect_group(stem(counted.group(2))) | {stem(counted.group(2))}
                                for n in numbers_near(best.text, w, reach=6)):
             # "How many surgeons / awards / key specialties?" answered by a sentence that counts beds, says

@@ -93,7 +93,10 @@ _MEDICAL_ADVICE = re.compile(
     r"\bhow long (should|do|does|will|must) (i|we|my \w+|he|she) (rest|recover|wait|heal|stay)\b|"
     r"\b(which|what) (medicine|medication|drug|antibiotic|painkiller|pill|cream|tablet)s? (is|are|works?|helps?)\b|"
     r"\bcan \w+( \w+)? be cured\b|\bwhat('s| is) (a )?normal (heart rate|blood pressure|temperature|weight|pulse|blood sugar)\b|"
-    r"\b(i|my \w+|he|she) (keep|keeps|kept) (getting|having)\b|"
+    r"\b(i|my \w+|he|she) (keep|keeps|kept) (getting|having) (a |an |these |this |bad |really |bad |awful |terrible )?(\w+ )?"
+    r"(pains?|aches?|headaches?|fevers?|infections?|rash(es)?|coughs?|nosebleeds?|migraines?|cramps?|dizzy|dizziness|sick|"
+    r"nausea|bleeding|lumps?|spots?|chest|stomach|sore|tired|blood|attacks?|seizures?|palpitations|swelling|diarrh?o?ea|"
+    r"vomiting|colds?|flu|uti|utis|ulcers?|blisters?|bruises?|numbness|tingling)\b|"
     r"\b(chemo\w*|radiotherapy|radiation|surgery|an operation|medication|injections?|physiotherapy|physio) or "
     r"(chemo\w*|radiotherapy|radiation|surgery|an operation|medication|medicine|injections?|physiotherapy|physio)\b",
     re.IGNORECASE,

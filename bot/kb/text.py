@@ -114,6 +114,9 @@ def normalize(text: str) -> str:
                   r"\1 affiliated \2 \4 affiliated", text)
     # "Older then the 2nd": a comparison, whatever the spelling.
     text = re.sub(r"\b(older|newer|younger|bigger|larger|smaller|more|fewer|less|higher|lower|better|worse) then\b", r"\1 than", text)
+    # "What time does it open?", "how much is a scan?": opening hours and prices, in the words the checks know.
+    text = re.sub(r"\bwhat time (does|do|is|are|will) (\w+ ){0,4}(open|opens|close|closes|start|shut)\b", "opening hours", text)
+    text = re.sub(r"\bhow much (is|are|does|do|will|would|for|to)\b(?! (of|many)\b)", "what price", text)
     # "Outside the affiliated ones": besides them, not outside a city.
     text = re.sub(r"\boutside (of )?the (affiliated|direct|directly affiliated|main)( ones| hospitals)?\b", r"apart from the \2\3", text)
     # "Where did that put them nationally?": a rank, in the pages' words.

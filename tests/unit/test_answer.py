@@ -408,3 +408,11 @@ def test_a_comparison_where_the_pages_disagree_gives_each_pages_number(composer)
     assert "two campuses" in answer.text and "4 campuses" in answer.text and "3 campuses" in answer.text
     assert "disagree" in answer.text and "So the" not in answer.text
     assert "dated 2020-09-09" in answer.text  # each page's number with its date
+
+
+def test_questions_the_pages_cannot_answer_by_their_shape(composer):
+    for question in ("which of the first affiliated hospital's 6 campuses is the biggest one?",   # one campus's size
+                     "are there plans for zusm to open more hospitals in the next few years?",     # plans
+                     "why was zusm set up in 1912, what was the reason behind it?",                # a reason not stated
+                     "can you list the names of the four master supervisors in the gi surgery department"):  # people unnamed
+        assert composer.answer(question).kind == "decline", question

@@ -243,3 +243,8 @@ def test_requests_for_advice_get_a_referral_not_an_answer(text):
                                   "could this be the best hospital in zhejiang", "how many ct scans are done at sahzu"])
 def test_questions_about_the_hospitals_are_not_requests_for_advice(text):
     assert safety.category(text) is None
+
+
+def test_keep_getting_is_advice_only_for_a_health_problem():
+    assert safety.category("I keep getting a segmentation fault in my C program, how do I fix it") is None
+    assert safety.category("my son keeps getting chest infections, what should we do") == "medical_advice"

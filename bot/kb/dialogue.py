@@ -68,6 +68,7 @@ _PREMISE_END = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]+\s+|,?\s+but\s+(?=(
 
 
 _COMPARED_PRONOUN = re.compile(r"\b(it|they|this one|that one|this place|that place)\b(?=.*\bthan\b)")
+_HOW_MANY_OF_THEM = re.compile(r"^\W*(and |so |ok )?how many of (them|those|these)\b(?! (are|is|were|r) )(?P<rest>.*)$")
 _ON_THE_LIST = re.compile(r"\s*\b(on|in|from|of) (your|the|that|this) list\b|\s*\b(you|u) (just )?(listed|mentioned|named|gave)\b")
 
 
@@ -194,8 +195,14 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
         return Resolved(text, focus, False)
     previous = context["last_question"]
     swapped = _with_new_object(text, previous)
+    of_them = _HOW_MANY_OF_THEM.match(normalize(text))
+    counted_before = re.search(r"\bhow many ((?:[\w'-]+ ){0,2}?)(staff|faculty|employees|students|people|beds|"
+                               r"doctors|nurses|hospitals|campuses|patients)\b", normalize(previous or ""))
     if swapped:
         text = swapped
+    elif of_them and counted_before:
+        # "How many staff does ZUSM have?" + "how many of them in the hospitals?": the staff in the hospitals.
+        text = f"how many {counted_before.group(1)}{counted_before.group(2)}{of_them.group('rest')}"
     elif previous and _refers_back(text):
         # "how many of them?" / "what kinds?" after "list the cooperated hospitals" / "how many machines":
         # the earlier question's topic words complete this one.

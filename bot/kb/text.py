@@ -117,6 +117,11 @@ def normalize(text: str) -> str:
     # "What time does it open?", "how much is a scan?": opening hours and prices, in the words the checks know.
     text = re.sub(r"\bwhat time (does|do|is|are|will) (\w+ ){0,4}(open|opens|close|closes|start|shut)\b", "opening hours", text)
     text = re.sub(r"\bhow much (is|are|does|do|will|would|for|to)\b(?! (of|many)\b)", "what price", text)
+    # "Loosely affiliated", "not the main ones": what the pages call non-direct affiliated hospitals.
+    text = re.sub(r"\b(loosely|indirectly|not directly|non directly|nondirectly|partly|partially|less directly) affiliated\b",
+                  "non-direct affiliated", text)
+    text = re.sub(r"\(?\bnot the main (ones|hospitals|affiliates)\)?", "non-direct", text)
+    text = re.sub(r"\b(affiliated|cooperated|cooperating|partner|direct|non-direct) ones\b", r"\1 hospitals", text)
     # "Outside the affiliated ones": besides them, not outside a city.
     text = re.sub(r"\boutside (of )?the (affiliated|direct|directly affiliated|main)( ones| hospitals)?\b", r"apart from the \2\3", text)
     # "Where did that put them nationally?": a rank, in the pages' words.

@@ -419,3 +419,12 @@ def test_the_list_a_pick_comes_from_is_not_asked_about(composer):
     listed = service.ask("Which are ZUSM's affiliated hospitals?")
     resolved = dialogue.resolve("And the last one on your list, where is that?", listed.context, composer.kb.catalog)
     assert resolved.focus == "Fourth Affiliated Hospital" and "list" not in resolved.question
+
+
+def test_how_many_of_them_counts_the_earlier_thing(composer):
+    service = KnowledgeService(composer, Settings())
+    first = service.ask("how many staff does zusm have")
+    resolved = dialogue.resolve("how many of them in the hospitals", first.context, composer.kb.catalog)
+    assert resolved.question.startswith("how many staff in the hospitals"), resolved.question
+    # A share of them ("how many of those are doctors?") is a question of its own.
+    assert "doctors" in dialogue.resolve("how many of those are doctors?", first.context, composer.kb.catalog).question

@@ -127,3 +127,9 @@ def test_texting_for_and_and():
     assert normalize("4 campuses") == "4 campuses"  # a number stays a number
     assert normalize("how many ppl work in the dept").startswith("how many staff in the department")
     assert "older than" in normalize("is it older then the 2nd")
+
+
+def test_visitors_names_for_non_direct_affiliates():
+    assert "non-direct affiliated" in normalize("how many loosely affiliated hospitals")
+    assert "non-direct" in normalize("how many hosp (not the main ones)")
+    assert normalize("how many other affiliated ones").endswith("affiliated hospitals")

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
 from bot.kb.calibrate import Calibrator
+from bot.kb.compare import Comparisons
 from bot.kb.entities import mentions_unknown_hospital
 from bot.kb.ingest import Passage
 from bot.kb.question import (
@@ -27,6 +28,7 @@ from bot.kb.question import (
     GENERIC_REFERENCE,
     KNOWN_WORDS,
     LOGISTICS,
+    MOST,
     MUST_MATCH_ASPECTS,
     NOTABLE_PERSON,
     PERSON_NAMED,
@@ -34,7 +36,6 @@ from bot.kb.question import (
     PERSON_ROLE,
     PROCEDURAL,
     RELATIVE_YEAR,
-    MOST,
     SMALLEST,
     SUB_UNIT,
     SUPERLATIVE,
@@ -59,6 +60,15 @@ from bot.kb.question import (
     prefix_match,
     school_is_the_scope,
     states_count,
+)
+from bot.kb.replies import (
+    DECLINE_TEMPLATE,
+    Answer,
+    Candidate,
+    Source,
+    as_sentence,
+    clause_window,
+    date_phrase,
 )
 from bot.kb.retrieve import KnowledgeBase
 from bot.kb.text import GENERIC_WORDS, STOPWORDS, normalize, spelled_out, stem, words
@@ -121,12 +131,6 @@ _FUTURE = re.compile(r"\b(due to|will|going to|expected to|planned to|scheduled 
 _WHO_ARE = re.compile(r"^\W*(and |so )?who (is|are|was|were)\b(?!.*\b(partner|partners|collaborat\w*|work|works|accredit\w*)\b)")
 _WHO_DID = re.compile(r"^\W*(and |so |but |then )?who (\w+ )?(founded|established|started|set up|built|created|publishes|"
                       r"published|runs|owns|funds|funded|compiles|compiled|decides|awards|awarded|designed|opened)\b")
-# A hospital called the oldest of the network ("The longest history in ZUSM"), not of the country.
-_OLDEST_IN_NETWORK = re.compile(r"\b(longest history|oldest)\b.{0,20}\b(in|of|among) (ZUSM|ZJU|the (network|hospitals|affiliated))",
-                                re.IGNORECASE)
-_RANKED_HIGHER = re.compile(r"\b(rank\w*|rated|placed|position|listed)\b.{0,20}\b(higher|lower|better|worse)\b"
-                            r"|\b(higher|lower|better|worse)[- ](rank\w*|rated|placed)\b")
-_RANK_ON_LIST = re.compile(r"#\s?(\d+) (?:of|in|on) the ([A-Z][\w ]+)")
 _FOR_THE_LAST_ANSWER = re.compile(r"\b(for|in|of|about) (that|this|it|those|these)\b(?! (hospital|department|one|school))")
 UNSEEN_SHARE_FULL = 0.25
 UNSEEN_WEIGHT = 0.5
@@ -137,81 +141,7 @@ _NETWORK_LIST_WORDS = {"hospital", "affiliated", "affiliate", "name", "list", "b
 _REFERENCE_WORDS = {"department": {"department", "dept"}, "hospital": {"hospital"}}
 # Enough for every hospital with pages of its own: the visitor's choice must be among them.
 MAX_BUTTONS = 7
-DECLINE_TEMPLATE = (
-    "Sorry, I don't have that information{about}: the ZUSM pages I answer from don't cover it. "
-    "Please check the official website of Zhejiang University School of Medicine or contact the hospital directly."
-)
 
-
-@dataclass
-class Source:
-    page: str
-    title: str
-    section: str | None
-    date: str | None
-
-    def line(self) -> str:
-        where = self.title
-        if self.section and self.section != self.title:
-            where += f", section \u201c{self.section}\u201d"
-        return f"{where} ({_date_phrase(self.date)})" if self.date else f"{where} (undated page)"
-
-
-@dataclass
-class Answer:
-    kind: str            # answer | list | conflict | faq | overview | clarify | decline
-    text: str
-    confidence: float
-    sources: list[Source] = field(default_factory=list)
-    buttons: list[dict] = field(default_factory=list)
-    focus: str | None = None
-    passage: int | None = None  # the passage an answer quotes: what "it" may mean in the next turn
-    other: str | None = None    # a comparison's second place: "the other one" in the next turn
-
-    def reply(self) -> str:
-        if not self.sources:
-            return self.text
-        seen: list[str] = []
-        for s in self.sources:
-            if s.line() not in seen:
-                seen.append(s.line())
-        return f"{self.text}\nSource: {'; '.join(seen)}"
-
-
-@dataclass
-class Candidate:
-    sentence: int
-    passage: int
-    text: str
-    cosine: float
-    coverage: float
-    confidence: float
-    score: float
-    literal: float = 0.0
-    unseen_share: float = 0.0
-
-
-def _date_phrase(date: str) -> str:
-    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-              "October", "November", "December"]
-    parts = date.split("-")
-    if len(parts) == 2:
-        return f"updated {months[int(parts[1]) - 1]} {parts[0]}"
-    return f"dated {date}"
-
-
-def clause_window(sentence: str, noun: str) -> str:
-    """The clauses that state a count: from the first to the last one naming the noun, plus the next
-    clause when the count is followed by the items it counts ("two campuses, Jiefang Road and Binjiang")."""
-    clauses = [c.strip() for c in re.split(r"(?<=,)\s+", sentence) if c.strip()]  # "3,200" is one number
-    hits = [i for i, c in enumerate(clauses) if noun in {stem(w) for w in words(c)}]
-    if not hits:
-        return sentence
-    end = hits[-1] + 1
-    if end < len(clauses) and len(hits) == 1:
-        end += 1
-    window = " ".join(clauses[hits[0]:end]).strip(" ,;")
-    return window[0].upper() + window[1:]
 
 
 def decision_features(best: Candidate, candidates: list[Candidate], terms: list[str], focus: str | None,
@@ -235,7 +165,7 @@ def decision_features(best: Candidate, candidates: list[Candidate], terms: list[
     }
 
 
-class AnswerComposer:
+class AnswerComposer(Comparisons):
     def __init__(self, kb: KnowledgeBase, *, threshold: float, faq_threshold: float, k: int = 8,
                  reply_max_chars: int = 600, second_ratio: float = 0.9, clarify_margin: float = 0.06,
                  unseen_penalty: float = 0.5, own_words_weight: float = 0.08,
@@ -508,54 +438,6 @@ class AnswerComposer:
         return self._compose(best, candidates, focus)
 
     # ---- pieces ------------------------------------------------------------------------------
-    def _compare(self, question: str, named: set[str], terms: list[str]) -> Answer | None:
-        """"Which has more beds, the women's or the children's hospital?": each one's number, then the answer."""
-        q = normalize(question)
-        if len(named) == 2 and re.search(r"\b(older|newer|younger|earlier|later|first)\b", q):
-            aged = self._compare_age(sorted(named), bool(re.search(r"\b(newer|younger|later)\b", q)),
-                                     explicit=bool(re.search(r"\b(older|newer|younger)\b", q)))
-            if aged:
-                return aged
-        places = [n for n in named if self.kb.catalog.by_name(n).type in ("hospital", "department")]
-        if len(places) == 2 and _RANKED_HIGHER.search(q):
-            return self._compare_rank(sorted(places), bool(re.search(r"\b(lower|worse)\b", q)))
-        nouns = count_nouns_of(question, terms)
-        if not nouns and re.search(r"\b(bigger|larger|smaller)\b", q):
-            nouns = {"bed"}  # "which is bigger?": a hospital's size, on these pages, is its number of beds
-        if len(places) != 2 or not nouns or not re.search(r"\b(more|fewer|less|bigger|larger|smaller|most)\b", q):
-            return None
-        qvec = self.kb.encode_query(spelled_out(question))
-        stated, per_page = [], {}
-        for place in sorted(places):
-            hits = self.kb.retrieve(qvec, terms, self.k, place)
-            for c in self._candidates(question, qvec, terms, hits, place):
-                numbers = {int(n) for noun in nouns for n in numbers_near(c.text, noun)}
-                page = self.kb.passages[c.passage].page
-                if numbers and (place, page) not in per_page:
-                    per_page[(place, page)] = (max(numbers), c)
-                    if len([k for k in per_page if k[0] == place]) == 1:
-                        stated.append((place, max(numbers), c))
-        if len(stated) != 2:
-            return None  # one of them states no number: the usual answer path says what is known
-        fewer = bool(re.search(r"\b(fewer|less|smaller)\b", q))
-        disputed = {place: [v for k, v in per_page.items() if k[0] == place] for place in places}
-        disputed = {p: v for p, v in disputed.items() if len({n for n, _ in v}) > 1}
-        if disputed:
-            return self._compare_disputed(sorted(places), stated, disputed, sorted(nouns)[0], fewer)
-        (a, na, ca), (b, nb, cb) = stated
-        if na == nb:
-            verdict = "The pages give the same number for both."
-        else:
-            winner = a if (na > nb) != fewer else b
-            verdict = f"So the {winner} has {'fewer' if fewer else 'more'} {_plural(sorted(nouns)[0])}."
-        noun = sorted(nouns)[0]
-        text = f"{a}: {clause_window(ca.text, noun).rstrip('.')}. {b}: {clause_window(cb.text, noun).rstrip('.')}. {verdict}"
-        sources = [self._source(self.kb.passages[ca.passage]), self._source(self.kb.passages[cb.passage])]
-        # The first place named stays the subject, the other one is "the other one" next.
-        ordered = [m.name for m in self.kb.catalog.find(question) if m.name in places] or sorted(places)
-        return Answer("answer", self._trim(text), min(ca.confidence, cb.confidence), sources, focus=ordered[0],
-                      other=next((n for n in sorted(places) if n != ordered[0]), None))
-
     def _membership(self, name: str) -> Answer | None:
         """"Is Ningbo Hospital part of the ZJU network?": where the pages list it, in their words."""
         entity = self.kb.catalog.by_name(name)
@@ -619,107 +501,6 @@ class AnswerComposer:
                 text = f"Yes: the {p.title} page lists the {name} in its own section. {name}: {facts}."
                 return Answer("answer", self._trim(text), 1.0, [self._source(p)], focus=name, passage=i)
         return self.overview(name)
-
-    def _compare_disputed(self, places: list[str], stated, disputed: dict, noun: str, fewer: bool) -> Answer:
-        """"More campuses than SRRSH?" where the pages disagree about one of them: each page's number, and a
-        verdict only if every page's number gives the same one."""
-        parts, sources, values = [], [], {}
-        for place in places:
-            rows = disputed.get(place) or [(n, c) for p, n, c in stated if p == place]
-            values[place] = [n for n, _ in rows]
-            said = "; ".join(f"{self._page_label(self.kb.passages[c.passage], place)} says "
-                             f"\u201c{clause_window(c.text, noun).rstrip('.')}\u201d" for _, c in rows)
-            parts.append(f"{place}: {said}")
-            sources += [self._source(self.kb.passages[c.passage]) for _, c in rows]
-        a, b = places
-        outcomes = {(va > vb) != fewer if va != vb else None for va in values[a] for vb in values[b]}
-        if len(outcomes) == 1 and None not in outcomes:
-            winner = a if outcomes.pop() else b
-            verdict = f"Either way, the {winner} has {'fewer' if fewer else 'more'} {_plural(noun)}."
-        else:
-            verdict = "The pages disagree, so which has more depends on the page."
-        return Answer("answer", self._trim(". ".join(parts) + ". " + verdict), min(c.confidence for _, _, c in stated),
-                      sources, focus=places[0])
-
-    def _page_label(self, p: Passage, place: str) -> str:
-        """"its own page (dated 2020-09-09)", "the ZUSM Medical Network page (undated)": short, with the date."""
-        when = f" ({_date_phrase(p.date)})" if p.date else " (undated)"
-        return f"its own page{when}" if p.title.lower().startswith(place.lower()) else f"the {p.title} page{when}"
-
-    def _compare_rank(self, places: list[str], lower: bool) -> Answer | None:
-        """"Which of those two ranks higher?": each place's "#N of the <list>", compared only on the same list."""
-        ranked = []
-        for place in places:
-            found = next(((s, m) for s in self.kb.stored.sentences if place in self.kb.passages[s["passage"]].entities
-                          and s["passage"] not in self.department_passages
-                          for m in [_RANK_ON_LIST.search(s["text"])] if m), None)
-            if found is None:
-                return None  # the usual path says what is known
-            ranked.append((place, *found))
-        (a, sa, ma), (b, sb, mb) = ranked
-        text = f"{a}: {sa['text'].strip().rstrip('.')}. {b}: {sb['text'].strip().rstrip('.')}."
-        if ma.group(2).strip().lower() != mb.group(2).strip().lower():
-            text += " The pages rank them on different lists, so they don't say which is higher."
-        elif int(ma.group(1)) != int(mb.group(1)):
-            higher = a if int(ma.group(1)) < int(mb.group(1)) else b
-            winner = next(n for n in places if n != higher) if lower else higher
-            text += f" So the {winner} ranks {'lower' if lower else 'higher'} on that list."
-        sources = [self._source(self.kb.passages[s["passage"]]) for s in (sa, sb)]
-        return Answer("answer", self._trim(text), 1.0, sources, focus=places[0])
-
-    def _compare_age(self, places: list[str], newer: bool, explicit: bool = True) -> Answer | None:
-        """"Is SAHZU older than the medical school?": each place's founding year as its pages state it. When only
-        one has a year, what the pages say of it, and a verdict only if a page calls it the oldest."""
-        founded, undated = [], []
-        for place in places:
-            question = f"when was the {place} founded"
-            qvec = self.kb.encode_query(question)
-            terms = self.terms_of(question)
-            hits = self.kb.retrieve(qvec, terms, self.k, place)
-            found = next(((place, int(YEAR.search(c.text).group(0)), c)
-                          for c in self._candidates(question, qvec, terms, hits, place)[:3]
-                          if YEAR.search(c.text) and AGE_WORDS & self.kb.sentence_terms[c.sentence]
-                          and place in self.kb.passages[c.passage].entities), None)
-            if found is None:
-                undated.append(place)
-            else:
-                founded.append(found)
-        if len(founded) == 1 and len(undated) == 1 and explicit and \
-                {self.kb.catalog.by_name(n).type for n in places} <= {"hospital", "school"}:
-            # Only "is it older than...?" between places: "first" alone may be "the first to get an MRI".
-            return self._one_dated(founded[0], undated[0], newer)
-        if len(founded) != 2:
-            return None  # neither has a founding year on the pages: the usual path says what is known
-        (a, ya, ca), (b, yb, cb) = founded
-        if ya == yb:
-            verdict = "The pages give the same year for both."
-        else:
-            first = a if (ya < yb) != newer else b
-            the = "" if self.kb.catalog.by_name(first).type == "school" else "the "
-            verdict = f"So {the}{first} is {'newer' if newer else 'older'}."
-        text = f"{a}: \u201c{_clause_with(ca.text, str(ya))}\u201d. {b}: \u201c{_clause_with(cb.text, str(yb))}\u201d. {verdict}"
-        sources = [self._source(self.kb.passages[ca.passage]), self._source(self.kb.passages[cb.passage])]
-        return Answer("answer", self._trim(text), min(ca.confidence, cb.confidence), sources)
-
-    def _one_dated(self, dated: tuple[str, int, Candidate], undated: str, newer: bool) -> Answer:
-        place, year, c = dated
-        the = lambda name: "" if self.kb.catalog.by_name(name).type == "school" else "the "  # noqa: E731
-        quote = _clause_with(c.text, str(year))
-        stated = f"\u201c{quote}\u201d" if len(quote) <= 120 else f"founded in {year}"
-        text = f"{place}: {stated}. The pages give no founding year for {the(undated)}{undated}."
-        sources = [self._source(self.kb.passages[c.passage])]
-        both_hospitals = {self.kb.catalog.by_name(n).type for n in (place, undated)} == {"hospital"}
-        oldest = next((s for s in self.kb.stored.sentences if place in self.kb.passages[s["passage"]].entities
-                       and _OLDEST_IN_NETWORK.search(s["text"])), None) if both_hospitals else None
-        if oldest:
-            # "The longest history in ZUSM" on the network page answers it without the other's year.
-            winner = undated if newer else place
-            text += (f" The {self.kb.passages[oldest['passage']].title} page says the {place} has "
-                     f"\u201c{oldest['text'].strip().rstrip('.')}\u201d, so the {winner} is {'newer' if newer else 'older'}.")
-            source = self._source(self.kb.passages[oldest["passage"]])
-            if source not in sources:
-                sources.append(source)
-        return Answer("answer", self._trim(text), c.confidence, sources, focus=place)
 
     def _department_placement(self, question: str, named: set[str], focus: str | None) -> Answer | None:
         """Which hospital a department belongs to, as far as the pages say; never another hospital's department."""
@@ -932,7 +713,7 @@ class AnswerComposer:
             if named_in:
                 name, c = named_in[0]
                 p = self.kb.passages[c.passage]
-                return Answer("answer", self._trim(_sentence(c.text)), c.confidence, [self._source(p)], focus=name,
+                return Answer("answer", self._trim(as_sentence(c.text)), c.confidence, [self._source(p)], focus=name,
                               passage=c.passage)
         if len(good) < 2:
             return None
@@ -949,55 +730,6 @@ class AnswerComposer:
         ranked_first = good[0][0] if nouns and SUPERLATIVE.search(q) else None
         return Answer("list", self._trim(text), top, [self._source(self.kb.passages[c.passage]) for _, c in good],
                       focus=ranked_first)
-
-    def _count_table(self, nouns: set[str], among: tuple[str, ...], departments: bool) -> list[tuple[str, str, int, str]]:
-        """Each place's number of beds (campuses, staff...) as its own sections state it: (name, number as
-        written, passage, sentence), largest first. Places that state none are left out."""
-        rows = []
-        for entity in self.kb.catalog.entities:
-            if entity.type != ("department" if departments else "hospital") or not entity.sections:
-                continue
-            if among and entity.name not in among:
-                continue
-            own = [s for s in self.kb.stored.sentences if entity.name in self.kb.passages[s["passage"]].entities
-                   and (departments or s["passage"] not in self.department_passages)]
-            for sentence in own:
-                values = {v for noun in nouns for v in numbers_near(sentence["text"], noun)}
-                raw = next(((m.group(1) or "").lower() + m.group(2) for m in _STATED_NUMBER.finditer(sentence["text"])
-                            if re.sub(r"\D", "", m.group(2)) in values), None)
-                if raw:
-                    label = f"{entity.name} department" if entity.type == "department" else entity.name
-                    rows.append((label, raw, sentence["passage"], sentence["text"]))
-                    break
-        return sorted(rows, key=lambda r: -_value(r[1]))
-
-    def _ranked_counts(self, question: str, nouns: set[str], table: list[tuple[str, str, int, str]]) -> Answer:
-        """"Which has the most beds?" in two sentences: the first place with its number as the page writes
-        it ("~5000"), then the others' numbers."""
-        noun = sorted(nouns)[0]
-        plural = _plural(noun)
-        fewest = bool(SMALLEST.search(normalize(question)))
-        ranked = table[::-1] if fewest else table
-        tied = [r for r in ranked if _value(r[1]) == _value(ranked[0][1])]
-        rest = ranked[len(tied):]
-        first, value = _joined([f"the {r[0]}" for r in tied]), tied[0][1]
-        # The winner's own words, so its number reads exactly as its page states it.
-        quoted = f" (\u201c{clause_window(tied[0][3], noun).rstrip('.')}\u201d)" if len(tied) == 1 else f" ({value} each)"
-        if len(tied) == len(ranked) == 1:
-            text = f"Only one place has a number of {plural} on these pages: the {tied[0][0]}{quoted}."
-        else:
-            has = "have" if len(tied) > 1 else "has"
-            text = (f"Of the places the pages give a number for, {first} {has} the {'fewest' if fewest else 'most'} "
-                    f"{plural}{quoted}.")
-            if rest:
-                text += " The others: " + "; ".join(f"{r[0]} {r[1]}" for r in rest) + "."
-        sources: dict[str, Source] = {}
-        for _, _, p, _ in ranked:  # one line per page: the places' sections of one page are that page
-            src = self._source(self.kb.passages[p])
-            sources[src.page] = replace(src, section=None) if src.page in sources else src
-        # "Which has the most beds?" names one place first: "how many campuses does it have?" means that one.
-        return Answer("list", self._trim(text), 1.0, list(sources.values()),
-                      focus=tied[0][0].removesuffix(" department") if len(tied) == 1 else None)
 
     def _clarify(self, question: str, terms: list[str], candidates: list[Candidate], aspects: set[str]) -> Answer | None:
         if not aspects & ENTITY_ASPECTS:
@@ -1063,7 +795,7 @@ class AnswerComposer:
                     first, second = sorted([(bp, best), (op, other)], key=lambda x: x[0].date or "", reverse=True)
                     parts = []
                     for p, c in (first, second):
-                        when = f" ({_date_phrase(p.date)})" if p.date else " (undated)"
+                        when = f" ({date_phrase(p.date)})" if p.date else " (undated)"
                         parts.append(f"the {p.title} page{when} says: \u201c{clause_window(c.text, noun)}\u201d")
                     text = "The pages differ here: " + "; ".join(parts) + "."
                     return Answer("conflict", self._trim(text), best.confidence,
@@ -1103,7 +835,7 @@ class AnswerComposer:
                 and self.kb.stored.sentences[nxt]["text"][:1].islower()
                 and sum(map(len, texts)) + len(self.kb.stored.sentences[nxt]["text"]) < self.reply_max_chars - 120):
             texts[-1] = texts[-1].rstrip() + " " + self.kb.stored.sentences[nxt]["text"]
-        body = " ".join(_sentence(t) for t in texts)
+        body = " ".join(as_sentence(t) for t in texts)
         label = self._label(p)
         label_words = set(words(label)) - GENERIC_WORDS - STOPWORDS
         if label and not label_words & set(words(body)):
@@ -1125,7 +857,7 @@ class AnswerComposer:
             pages.setdefault(p.page, p)
         dated = [p for p in pages.values() if p.date]
         undated = [p for p in pages.values() if not p.date]
-        parts = [f"the {p.title} page is {_date_phrase(p.date)}" for p in dated]
+        parts = [f"the {p.title} page is {date_phrase(p.date)}" for p in dated]
         text = "I answer from the ZUSM website pages: " + ("; ".join(parts) if parts else "none of them carries a date")
         if dated and undated:
             text += f"; the other {len(undated)} pages carry no date"
@@ -1165,7 +897,7 @@ class AnswerComposer:
         if p.is_list:
             body = f"{self._label(p)}: " + "; ".join(s.rstrip(". ") for s in p.sentences[:4]) + "."
         else:
-            body = " ".join(_sentence(s) for s in p.sentences[:2])
+            body = " ".join(as_sentence(s) for s in p.sentences[:2])
         return Answer("overview", self._trim(body), 1.0, [self._source(p)], focus=focus)
 
     def _trim(self, text: str) -> str:
@@ -1174,31 +906,3 @@ class AnswerComposer:
             return text
         cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
         return cut + " \u2026"
-
-
-_STATED_NUMBER = re.compile(r"((?:over|more than|nearly|about|around|approximately|almost)\s+)?(~?\d[\d,]*\+?)", re.IGNORECASE)
-
-
-def _clause_with(sentence: str, needle: str) -> str:
-    """The comma-separated clause of a sentence that holds a year or number, in the page's words."""
-    clauses = [c.strip() for c in re.split(r"(?<=,)\s+|\s+\u2013\s+|\s+-\s+", sentence)]
-    return next((c.rstrip(",. ") for c in clauses if needle in c), sentence.rstrip(". "))
-
-
-def _plural(noun: str) -> str:
-    return {"campus": "campuses", "staff": "staff", "faculty": "faculty"}.get(noun, noun + "s")
-
-
-def _value(stated: str) -> int:
-    return int(re.sub(r"\D", "", _STATED_NUMBER.search(stated).group(2)))
-
-
-def _joined(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    if text and text[0].islower():
-        text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?", "\u2026")) else text.rstrip(",;") + "."

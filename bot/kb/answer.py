@@ -299,7 +299,9 @@ class AnswerComposer(Comparisons):
             return faq
         if network_list and self.network_hospitals:
             return replace(self.network_hospitals)  # a copy: callers may adjust their answer
-        hits = self.kb.retrieve(qvec, terms, self.k, focus)
+        # "Which universities...?": the passage that names them may rank below ones that only count them.
+        names_asked = WHICH_NAMES.search(q) and not re.search(r"\b(hospitals|departments|hospital|department)\b", q)
+        hits = self.kb.retrieve(qvec, terms, 2 * self.k if names_asked else self.k, focus)
         previous = previous_passage if _REFERS_TO_LAST_ANSWER.search(q) else None
         candidates = self._candidates(question, qvec, terms, hits, focus, mentioned_only, previous=previous)
         if not candidates:
@@ -633,7 +635,9 @@ class AnswerComposer(Comparisons):
             elif wants_count and count_nouns and count_is_qualified(sentence["text"], count_nouns, terms):
                 conf *= 0.97  # "how many students?": "8,000 students" before "500 international students"
             if wants_names and not names_several(sentence["text"]):
-                conf *= 0.75  # "which universities?" is answered by the sentence that names them
+                # "Which universities?" is answered by the sentence that names them; one that only counts them
+                # ("more than 40 universities") is the usual wrong answer.
+                conf *= 0.65 if re.search(r"\d", sentence["text"]) else 0.75
             if wants_person and not PERSON_NAMED.search(sentence["text"]):
                 # "Which professor...?", "any famous professor?" is answered by a sentence that names one.
                 conf *= 0.55 if wants_named_person else 0.7

@@ -416,3 +416,15 @@ def test_questions_the_pages_cannot_answer_by_their_shape(composer):
                      "why was zusm set up in 1912, what was the reason behind it?",                # a reason not stated
                      "can you list the names of the four master supervisors in the gi surgery department"):  # people unnamed
         assert composer.answer(question).kind == "decline", question
+
+
+def test_which_universities_looks_deeper_for_the_sentence_that_names_them(composer, monkeypatch):
+    # The passages that count partners ("more than 40") can fill the usual depth and hide the one naming them.
+    depths = []
+    retrieve = composer.kb.retrieve
+    monkeypatch.setattr(composer.kb, "retrieve", lambda qvec, terms, k, focus=None: depths.append(k) or retrieve(qvec, terms, k, focus))
+    composer.answer("which foreign universities does zusm partner with")
+    assert depths[0] == 2 * composer.k
+    depths.clear()
+    composer.answer("which hospitals are jci accredited")  # places: ranked per place, at the usual depth
+    assert depths[0] == composer.k

@@ -74,6 +74,14 @@ _POINTS_BACK = re.compile(r"\b(there|they|them|their|it|its|that|those|these|he|
 _ASKS = re.compile(r"\?\s*$|^\W*(how|what|when|which|who|where|is|are|was|were|does|do|did|has|have|can)\b", re.IGNORECASE)
 
 
+# "How many people work there these days?", "since when has SAHZU done ultrasound diagnosis?": questions of fact
+# that DIET sometimes takes for advice because of their medical words. The patterns found no request for advice,
+# and the knowledge action checks again (by pattern and by meaning) before it answers.
+_FACT_QUESTION = re.compile(r"^\W*(and |so |ok )?(how many|since when|when (was|were|did|is|does)|what year|in what year|"
+                            r"which (hospital|department|dept|one|campus|university|school)|who (is|was|are|were) the|"
+                            r"where (is|are|was))\b", re.IGNORECASE)
+
+
 def _follow_up_question(text: str) -> bool:
     return len(text.split()) <= 12 and bool(_POINTS_BACK.search(text)) and bool(_ASKS.search(text))
 
@@ -99,7 +107,8 @@ def override(message: Message, catalog: Optional[Catalog] = None) -> Optional[Te
         # by itself when the pages don't say).
         if not ((before in SMALL_TALK_INTENTS and (safety.is_knowledge_question(text)
                                                    or (place and not _SIGN_OFF.search(text))))
-                or (before == "out_of_scope" and (place or _follow_up_question(text)))):
+                or (before == "out_of_scope" and (place or _follow_up_question(text)))
+                or (before == "medical_advice" and _FACT_QUESTION.search(text))):
             return None
         category, wanted = "question", KNOWLEDGE_INTENT
     else:

@@ -32,6 +32,9 @@ def _after(text: str, predicted: str, entities: list | None = None) -> str:
     ("how many ppl work there these days", "out_of_scope", "ask_knowledge"),
     # The knowledge action keeps the conversation's subject and declines what its pages don't say.
     ("what's the weather like there", "out_of_scope", "ask_knowledge"),
+    # Questions of fact DIET took for advice: no advice words, so the knowledge action decides.
+    ("how many ppl work there these days", "medical_advice", "ask_knowledge"),
+    ("since when has the second affiliated been doing ultrasound diagnosis?", "medical_advice", "ask_knowledge"),
 ])
 def test_safety_words_questions_and_places_override_the_classifier(text, predicted, wanted):
     assert _after(text, predicted) == wanted
@@ -43,6 +46,11 @@ def test_safety_words_questions_and_places_override_the_classifier(text, predict
 ])
 def test_small_talk_and_unrelated_messages_keep_their_intent(text, predicted):
     assert _after(text, predicted) == predicted
+
+
+def test_advice_diet_found_stays_unless_it_is_a_question_of_fact():
+    assert _after("what should my dad eat after his bowel operation", "medical_advice") == "medical_advice"
+    assert _after("how many tablets should i take", "medical_advice") == "medical_advice"  # the patterns say advice
 
 
 def test_an_emergency_diet_found_is_never_downgraded():

@@ -17,7 +17,7 @@ STOPWORDS = frozenset(
     explain describe show list name give need find looking look say says kind sort type u ur r abt wat pls plz per whats done doing up help helps use used uses using work works working go goes going take make made got happen happened happens mean means called named exist exists
     roughly approximately around nearly about exactly really actually currently presently still ever most least
     heard hear somehow something someone somewhere anyway guess wonder wondering curious maybe perhaps reckon
-    apparently supposedly""".split()
+    apparently supposedly saw seen""".split()
 )
 
 # Words that name the kind of place rather than a fact about it; a question made only of

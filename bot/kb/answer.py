@@ -349,6 +349,10 @@ class AnswerComposer(Comparisons):
         if _WHY.search(q) and not _PURPOSE.search(best.text):
             # "Why was it set up in 1912?": a sentence that only states the year gives no reason.
             return self.decline(focus, focus=focus, confidence=confidence)
+        if (re.search(r"\b(where|when|how|what|which|who)\b[^?,.]*\b(going to be|will be|will it|will they|expected to|due to)\b", q)
+                and not re.search(r"\b(will|plan\w*|construction|future)\b", best.text, re.IGNORECASE)):
+            # "Where is it going to be located?": the pages describe what is, not what will be.
+            return self.decline(focus, focus=focus, confidence=confidence)
         if YEAR_QUESTION.search(q) and _FUTURE.search(q):
             # "When is it due to open?": the pages state no schedules; a past founding date would mislead.
             return self.decline(focus, focus=focus, confidence=confidence)

@@ -428,3 +428,7 @@ def test_which_universities_looks_deeper_for_the_sentence_that_names_them(compos
     depths.clear()
     composer.answer("which hospitals are jci accredited")  # places: ranked per place, at the usual depth
     assert depths[0] == composer.k
+
+
+def test_what_will_be_is_not_answered_with_what_is(composer):
+    assert composer.answer("the eye and ent hospital is under construction. where is it going to be located?").kind == "decline"

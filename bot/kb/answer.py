@@ -412,6 +412,14 @@ class AnswerComposer(Comparisons):
         # The page's own date counts only for a sentence that states no year of its own.
         page_years = set(YEAR.findall(f"{best.text} {best_passage.section}")) or set(YEAR.findall(best_passage.date or ""))
         relative = RELATIVE_YEAR.search(q) and YEAR.search(best.text)
+        dated_elsewhere = [c for c in candidates[1:4] if asked_years and not YEAR.search(best.text)
+                           and YEAR.search(c.text) and not asked_years & set(YEAR.findall(c.text))
+                           and c.score >= 0.9 * best.score]
+        if dated_elsewhere:
+            # "How many fund projects in 2019?" + "and in 2020?": a sentence as close gives the figure for 2019,
+            # so a sentence dated only by its page (2020) is about something else.
+            best = dated_elsewhere[0]
+            page_years = set(YEAR.findall(best.text))
         if (asked_years and not asked_years & page_years) or relative:
             # "How many scans in 2023?" answered with 2006's figures would be a wrong number.
             declined = self.decline(focus, focus=focus, confidence=confidence)

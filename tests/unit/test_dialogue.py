@@ -429,10 +429,3 @@ def test_how_many_of_them_counts_the_earlier_thing(composer):
     # A share of them ("how many of those are doctors?") is a question of its own.
     assert "doctors" in dialogue.resolve("how many of those are doctors?", first.context, composer.kb.catalog).question
 
-
-def test_another_year_of_a_yearly_figure_is_not_answered_by_the_pages_date(composer):
-    service = KnowledgeService(composer, Settings())
-    first = service.ask("how many national fund projects did sahzu win in 2019?")
-    assert "110" in first.text, first.text
-    r = service.ask("and in 2020?", first.context)
-    assert r.kind == "decline", r.text

@@ -202,7 +202,7 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
         text = swapped
     elif of_them and counted_before:
         # "How many staff does ZUSM have?" + "how many of them in the hospitals?": the staff in the hospitals.
-        text = f"how many {counted_before.group(1)}{counted_before.group(2)}{of_them.group('rest')}"
+        text = f"how many of the {counted_before.group(1)}{counted_before.group(2)}{of_them.group('rest')}"
     elif previous and _refers_back(text):
         # "how many of them?" / "what kinds?" after "list the cooperated hospitals" / "how many machines":
         # the earlier question's topic words complete this one.

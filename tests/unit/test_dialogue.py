@@ -425,7 +425,7 @@ def test_how_many_of_them_counts_the_earlier_thing(composer):
     service = KnowledgeService(composer, Settings())
     first = service.ask("how many staff does zusm have")
     resolved = dialogue.resolve("how many of them in the hospitals", first.context, composer.kb.catalog)
-    assert resolved.question.startswith("how many staff in the hospitals"), resolved.question
+    assert resolved.question.startswith("how many of the staff in the hospitals"), resolved.question
     # A share of them ("how many of those are doctors?") is a question of its own.
     assert "doctors" in dialogue.resolve("how many of those are doctors?", first.context, composer.kb.catalog).question
 

@@ -123,7 +123,7 @@ _WHY = re.compile(r"^\W*(and |so |but )?(why|how come) (was|were|did|does|do|is|
 _PURPOSE = re.compile(r"\b(because|in order to|so that|aim(s|ing|ed)? (at|to)|to (work|help|provide|serve|build|promote|solve|"
                       r"support|improve|bring|meet|strengthen|offer|share))\b", re.IGNORECASE)
 _CAMPUS_SUPERLATIVE = re.compile(r"\bwhich (one )?(of .{0,40})?campus(es)?\b.{0,30}\b"
-                                 r"(biggest|largest|smallest|main|oldest|newest|best|most)\b"
+                                 r"(biggest|largest|smallest|main|oldest|newest|best|most|bigger|larger|smaller|older|newer)\b"
                                  r"|\b(main|biggest|largest|oldest|newest|smallest|principal|central) campus\b"
                                  r"|\bwhich of (them|those|these) is the (main|biggest|largest|oldest|newest) (one|campus)\b")
 _FUTURE = re.compile(r"\b(due to|will|going to|expected to|planned to|scheduled to|set to|supposed to)\b")

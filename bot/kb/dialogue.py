@@ -96,6 +96,11 @@ def premise_part(text: str) -> tuple[str, str]:
     question = re.sub(r"^[\s.,;:!\u2013\u2014-]*(but\s+)?", "", question).strip()
     if not question or _CLAIM_CHECK.search(question) or not (question.endswith("?") or _QUESTION_CLAUSE.match(question)):
         return text, ""  # "... is that true?": the premise is what is asked
+    things = re.search(r"\b(campuses|sites|hospitals|departments|schools|institutes|centers|centres)\b", " ".join(premise), re.IGNORECASE)
+    if things:
+        # "The kids hospital has 2 campuses, which one is bigger?": "one" is one of the premise's campuses.
+        question = re.sub(r"\bwhich (one|of (them|those|these))\b", f"which of the {things.group(1).lower()}", question,
+                          count=1, flags=re.IGNORECASE)
     return question, " ".join(premise)
 
 

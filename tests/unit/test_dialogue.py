@@ -429,3 +429,10 @@ def test_how_many_of_them_counts_the_earlier_thing(composer):
     # A share of them ("how many of those are doctors?") is a question of its own.
     assert "doctors" in dialogue.resolve("how many of those are doctors?", first.context, composer.kb.catalog).question
 
+
+
+def test_which_one_after_a_premise_means_one_of_the_premises_things(composer):
+    q, premise = dialogue.premise_part("the kids hospital has 2 campuses, which one is bigger?")
+    assert q == "which of the campuses is bigger?" and "2 campuses" in premise
+    # The pages size no single campus.
+    assert KnowledgeService(composer, Settings()).ask("the kids hospital has 2 campuses, which one is bigger?").kind == "decline"

@@ -82,7 +82,7 @@ def premise_part(text: str) -> tuple[str, str]:
     if len(parts) < 2:
         return text, ""
     premise: list[str] = []
-    for i, part in enumerate(parts[:-1]):
+    for part in parts[:-1]:
         is_question = part.endswith("?") or bool(_QUESTION_CLAUSE.match(part))
         if is_question or not _STATEMENT.search(part) or len(part.split()) < 3 \
                 or re.search(r"\b(you|u|your)\b", part, re.IGNORECASE) or _ORDINAL_ONE.search(normalize(part)):
@@ -145,7 +145,7 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
     focus_entity = catalog.by_name(context["focus"]) if isinstance(context["focus"], str) else None
     pronoun = _COMPARED_PRONOUN.search(normalize(text))
     if (len(named) == 1 and focus_entity and focus_entity.name != named[0] and catalog.has_home(focus_entity.name)
-            and pronoun and re.search(r"\bthan\b", normalize(text))):
+            and pronoun):  # the pattern only matches a pronoun before "than"
         # "Is it older than the Second Affiliated?": "it" is the place discussed, compared with the one named.
         text = normalize(text)[:pronoun.start()] + f"the {focus_entity.name}" + normalize(text)[pronoun.end():]
         return resolve(text, context, catalog, rasa_entities)

@@ -44,6 +44,30 @@ class ActionAnswerQuestion(Action):
         return [SlotSet("kb_context", reply.context)]
 
 
+
+class ActionOutOfScope(Action):
+    """DIET's "out of scope" declines, unless the message is an emergency or asks for advice in words no
+    pattern lists ("there's a man lying in the street not moving"): the service's meaning-based check
+    decides before the decline."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        service = shared_service()
+        text = (tracker.latest_message or {}).get("text") or ""
+        try:
+            reply = service.screen(text) if service is not None else None
+        except Exception:  # the decline needs no knowledge service
+            log.exception("safety screen failed")
+            reply = None
+        if reply is None:
+            dispatcher.utter_message(response="utter_out_of_scope")
+        else:
+            log.info("out of scope screened as kind=%s", reply.kind)
+            dispatcher.utter_message(text=reply.text)
+        return []
+
 # Sanic serves the actions from worker processes (they inherit SANIC_WORKER_NAME). Loading the index
 # and the encoder there, before the worker accepts connections, keeps the first visitor's question
 # from paying several seconds of loading, which could exceed Rasa's action timeout

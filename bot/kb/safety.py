@@ -65,22 +65,22 @@ _MEDICAL_ADVICE = re.compile(
     r"what (medicine|medication|drug|pill)s? (should|can|do) i|should i take|how (much|many) .{0,30}(should|can) (i|we) (take|give|use)|"
     r"dos(e|age) of|diagnos(e|is) (me|my)|do i have|is (it|this|my) .{0,30}(serious|dangerous|cancer(?!\s*(cent(er|re)|institute|hospital|department|dept|research|programs?|unit|ward|surgery|specialists?|clinic)\b)|normal)|"
     r"what('s| is) wrong with me|treat my|cure (my|for)|prescri(be|ption)|side effects|"
-    r"\bshould i (get|have|take|do|see|go|stop|start|worry)\b|\bis it safe (to|for)\b|\bis it (normal|dangerous|serious)\b|"
+    r"\bis it (normal|dangerous|serious)\b|"
     r"\bwhat does (a |an |my )?(high|low|elevated|abnormal) .{0,30}mean|\bmy (symptoms|test results|results|blood test|scan results)\b|"
-    r"(?<!visa )(?<!visas )(?<!documents )(?<!papers )(?<!insurance )\b(do|should|would|will) i need\b(?!.{0,20}\b(visa|passport|referral|ticket|id|insurance|letter|translator|interpreter)\b)|\bwhat could (it|this|that) be\b|\bblood in (my )?(stool|urine|poo)\b|"
+    r"\bwhat could (it|this|that) be\b|\bblood in (my )?(stool|urine|poo)\b|"
     r"\bis (a|an|my|this|it|that)\b.{0,40}\b(always|usually)? ?(cancer(?!\s*(cent(er|re)|institute|hospital|department|dept|research|programs?|unit|ward|surgery|specialists?|clinic)\b)|cancerous|dangerous|serious|normal|malignant|benign|contagious)\b|"
-    r"\bmy (doctor|doc|gp|physician|surgeon|specialist|consultant|nurse|dentist|oncologist|cardiologist|scan|test|tests|results?|report|x-?ray|mri|ct|ultrasound|biopsy|blood test|labs?) (showed|shows|found|says|said)\b|\bis it (ok|okay|alright|all right|fine|bad) (to|if)\b|"
-    r"\bcan i (stop|start|take|mix|drink|eat|skip)\b|\bshould (i|my \w+|he|she|we) (get|have|take|do|go|try|choose)\b|"
-    r"\b(what )?(would|do|can) you recommend\b|\bworth it\b|\bis (the |my |his |her )?(cancer|tumou?r)\b.{0,10}\b(back|spread|gone|growing)\b|\b(does|would|could) (that|this|it) mean\b|"
-    r"\bwhat (should|can) i (eat|drink|do|take|use)\b|\bdo(es)? my \w+ need\b|"
-    r"\bwhat (disease|illness|condition|problem) (do )?(i|he|she|my \w+) (have|has|got)\b|\bwhat (does )?(that|this|it) means?\b|"
+    r"\bmy (doctor|doc|gp|physician|surgeon|specialist|consultant|nurse|dentist|oncologist|cardiologist|scan|test|tests|results?|report|x-?ray|mri|ct|ultrasound|biopsy|blood test|labs?) (showed|shows|found|says|said)\b|"
+    
+    r"\bis (the |my |his |her )?(cancer|tumou?r)\b.{0,10}\b(back|spread|gone|growing)\b|"
+    r"\bdo(es)? my \w+ need\b|"
+    r"\bwhat (disease|illness|condition|problem) (do )?(i|he|she|my \w+) (have|has|got)\b|"
     r"\b(better|best|right) (for|treatment for) (me|him|her|my \w+)\b|\b(better|worse|safer|riskier) than\b.{0,40}\bfor (me|him|her|us|my \w+)\b|\bhow (much|many) \w+ (i|we) (can|should) (take|give|use)\b|"
     r"\bwhat('s| is) the best (treatment|medicine|cure|therapy) for\b|\bhow (do|can|should) (i|we) (treat|cure|get rid of)\b|"
     r"\bwhat (causes|caused)\b|\bsymptoms? of\b|\bcan (it|this|that|my \w+) be cured\b|\bhow long (does|will) (the )?recovery\b|"
     r"\bis (surgery|an operation|chemo\w*|radiotherapy) (necessary|needed|required|the only option)\b|"
     r"\b(which|what) (medicine|medication|drug|antibiotic|painkiller)s? (for|should|can|do)\b|"
     r"\b(i|my (child|son|daughter|wife|husband|mother|father|baby)) (have|has|had|got) (a |an )?\w+ (pain|ache|fever|rash|lump|cough)|"
-    r"\bis (that|this|it) (bad|ok|okay|too high|too low|high|low|worrying|concerning)\b|"
+    r"\bis (that|this|it) (bad|ok|okay|too high|too low|high|low|worrying|concerning)\b(?! (to|if)\b)|\bshould i worry\b|"
     r"\bis \d+(\.\d+)? (fever|temperature|degrees)|\b(fever|temperature|blood pressure|sugar|cholesterol|lesion|cyst|lump|rash) "
     r".{0,30}\b(dangerous|harmful|serious|bad|normal|worrying)\b|\b(dangerous|harmful|safe|safer|risky) for (my |a |an |the )?"
     r"(toddler|baby|child|kid|mum|mom|dad|pregnant|elderly|\w+ year old)|"
@@ -88,7 +88,7 @@ _MEDICAL_ADVICE = re.compile(
     r"operation|surgery|mri|ct|x-?ray|injection|vaccine|jab|medication|medicine|antibiotics|chemo\w*|stitches)\b|"
     r"\bhow (do|can) (i|we) (know|tell) (if|whether)\b|\bhow (do|can) (i|we) (lower|reduce|raise|increase|prevent|avoid)\b|"
     r"\bhow long (does|do|will) (he|she|they|i|my \w+) have\b|\bwhich is (safer|better|riskier) for (me|him|her|my \w+)\b|"
-    r"\bcould (this|it|that|these|my) (\w+ )?be\b(?! (the|a|an|one of) )|\bhow often should (i|a|an|my|we)\b|\bshould (we|i) be (worried|concerned)\b|"
+    r"\bcould (this|it|that|these|my) (\w+ )?be\b(?! (the|a|an|one of) )|\bshould (we|i) be (worried|concerned)\b|"
     r"\b(shows|showed|found|came back) (a |an )?(\w+ ){0,3}(positive|negative|abnormal|lesion|cyst|nodule|mass|shadow|tumou?r)\b|"
     r"\bhow long (should|do|does|will|must) (i|we|my \w+|he|she) (rest|recover|wait|heal|stay)\b|"
     r"\b(which|what) (medicine|medication|drug|antibiotic|painkiller|pill|cream|tablet)s? (is|are|works?|helps?)\b|"
@@ -99,6 +99,34 @@ _MEDICAL_ADVICE = re.compile(
     r"vomiting|colds?|flu|uti|utis|ulcers?|blisters?|bruises?|numbness|tingling)\b|"
     r"\b(chemo\w*|radiotherapy|radiation|surgery|an operation|medication|injections?|physiotherapy|physio) or "
     r"(chemo\w*|radiotherapy|radiation|surgery|an operation|medication|medicine|injections?|physiotherapy|physio)\b",
+    re.IGNORECASE,
+)
+# Wordings that ask for advice about anything ("can you recommend a hotpot place?", "what IELTS score do I
+# need?"): advice only when the message is about health. The wordings above are medical by themselves.
+_GENERIC_ADVICE = re.compile(
+    r"\bshould i (get|have|take|do|see|go|stop|start|worry)\b|\bis it safe (to|for)\b|"
+    r"(?<!visa )(?<!visas )(?<!documents )(?<!papers )(?<!insurance )\b(do|should|would|will) i need\b"
+    r"(?!.{0,20}\b(visa|passport|referral|ticket|id|insurance|letter|translator|interpreter)\b)|"
+    r"\bis it (ok|okay|alright|all right|fine|bad) (to|if)\b|\bcan i (stop|start|take|mix|drink|eat|skip)\b|"
+    r"\bshould (i|my \w+|he|she|we) (get|have|take|do|go|try|choose)\b|\b(what )?(would|do|can) you recommend\b|"
+    r"\bworth it\b|\b(does|would|could) (that|this|it) mean\b|\bwhat (should|can) i (eat|drink|do|take|use)\b|"
+    r"\bwhat (does )?(that|this|it) means?\b|\bhow often should (i|a|an|my|we)\b",
+    re.IGNORECASE,
+)
+_HEALTH = re.compile(
+    r"\b(pains?|painful|aches?|aching|hurts?|hurting|sore|fever|temperature|cough\w*|colds?|flu|rash|lumps?|swollen|swelling|"
+    r"bleed\w*|blood|sick|ill|illness|disease|infect\w*|symptoms?|diagnos\w*|cancer|tumou?rs?|diabet\w*|pressure|heart|"
+    r"chest|stomach|belly|tummy|knee|headaches?|migraines?|pregnan\w*|baby|birth|surgery|operations?|chemo\w*|radiotherapy|"
+    r"treatments?|treat|therapy|medicine|medications?|meds|drugs?|pills?|tablets?|dose|dosage|antibiotics?|painkillers?|"
+    r"ibuprofen|paracetamol|aspirin|vaccin\w*|jabs?|scans?|mri|ct|x-?rays?|biopsy|colonoscopy|endoscopy|test results?|"
+    r"doctors?|gp|specialists?|surgeons?|physicians?|dentists?|teeth|tooth|eyes?|skin|bowel|colon|hemorrhoids?|haemorrhoids?|"
+    r"piles|constipat\w*|diarrh\w*|vomit\w*|nause\w*|dizz\w*|tired|fatigue|weight|diet|allerg\w*|asthma|anxiety|"
+    r"depress\w*|insomnia|injur\w*|wounds?|fractures?|broken|sprain\w*|recover\w*|heal\w*|stitches|fasting|alcohol|"
+    r"smok\w*|covid|virus|hpv|contracept\w*|periods?|menstrua\w*|ivf|fertility|mental|rehab\w*|physio\w*|health|"
+    r"medical|checkup|check-up|screening|ultrasound|polyps?|ulcers?|hernia|stent|transplant|dialysis|kidneys?|liver|"
+    r"gallbladder|appendix|thyroid|prostate|psa|lungs?|breasts?|uterus|womb|ovar\w*|bladder|spine|joints?|bones?|hips?|"
+    r"replacement|removal|removed|implants?|braces|pregnancy|labou?r|newborn|toddler|child|kid|son|daughter|mum|mom|dad|"
+    r"father|mother|grandma|grandpa|husband|wife)\b",
     re.IGNORECASE,
 )
 _APPOINTMENT = re.compile(
@@ -166,7 +194,7 @@ _ABOUT_THE_PLACES = re.compile(r"\b(hospitals?|hosp|departments?|dept|professors
 
 
 def wants_medical_advice(text: str) -> bool:
-    return bool(_MEDICAL_ADVICE.search(text))
+    return bool(_MEDICAL_ADVICE.search(text)) or bool(_GENERIC_ADVICE.search(text) and _HEALTH.search(text))
 
 
 def wants_appointment(text: str) -> bool:

@@ -55,7 +55,9 @@ class KnowledgeService:
         neighbours = safety_neighbours.load_or_index(settings.index_dir, settings.nlu_dir, encoder)
         return cls(composer, settings, neighbours)
 
-    def ask(self, text: str, context: dict | None = None, rasa_entities: list[str] | None = None) -> Reply:
+    def screen(self, text: str, context: dict | None = None) -> Reply | None:
+        """The reply a message gets before any retrieval: an emergency, a request for medical advice or a
+        booking (by pattern, then by meaning), or another language; None for everything else."""
         text = (text or "").strip()[:MAX_QUESTION_CHARS]
         context = context or dialogue.empty_context()
         kind = safety.category(text)
@@ -66,6 +68,14 @@ class KnowledgeService:
             kind = self.neighbours.category(self.composer.kb.encode_query(spelled_out(text)))
         if kind is not None:
             return Reply(safety.SAFETY_REPLIES[kind], kind, 1.0, context=context)
+        return None
+
+    def ask(self, text: str, context: dict | None = None, rasa_entities: list[str] | None = None) -> Reply:
+        text = (text or "").strip()[:MAX_QUESTION_CHARS]
+        context = context or dialogue.empty_context()
+        screened = self.screen(text, context)
+        if screened is not None:
+            return screened
         catalog = self.composer.kb.catalog
         question, story = dialogue.question_part(text)
         if not story:

@@ -248,3 +248,16 @@ def test_questions_about_the_hospitals_are_not_requests_for_advice(text):
 def test_keep_getting_is_advice_only_for_a_health_problem():
     assert safety.category("I keep getting a segmentation fault in my C program, how do I fix it") is None
     assert safety.category("my son keeps getting chest infections, what should we do") == "medical_advice"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Wordings that ask for advice about anything are advice only when the message is about health.
+    ("can you recommend a good hotpot place near west lake", None),
+    ("what ielts score do i need for the zju mbbs program", None),
+    ("is it ok to park at the binjiang campus overnight", None),
+    ("what would you recommend for my son's cough", "medical_advice"),
+    ("do i need to fast before an ultrasound", "medical_advice"),
+    ("is it ok to drink alcohol after my surgery", "medical_advice"),
+])
+def test_generic_advice_wordings_need_a_health_topic(text, expected):
+    assert safety.category(text) == expected

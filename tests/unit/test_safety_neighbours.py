@@ -80,3 +80,12 @@ def test_service_applies_it_after_the_patterns(composer, encoder):
     assert service.ask("how many beds does the children's hospital have").kind != "emergency"
     # A button payload is the bot's own text, never checked for meaning.
     assert service.ask('/ask_knowledge{"hospital": "Children\'s Hospital"}').kind not in ("emergency", "medical_advice")
+
+
+def test_screen_is_the_check_before_retrieval(composer, encoder):
+    # Used alone by the out-of-scope action: what DIET called out of scope still gets 120 when it means it.
+    service = KnowledgeService(composer, get_settings(), SafetyNeighbours.index(EXAMPLES, encoder))
+    assert service.screen("my boy was pulled from the pool, now sleepy and pale").kind == "emergency"
+    assert service.screen("he collapsed and is not breathing").kind == "emergency"  # by pattern
+    assert service.screen("zebra quantum violin") is None
+    assert service.screen("你好，医院在哪里").kind == "other_language"

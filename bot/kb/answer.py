@@ -111,6 +111,20 @@ _SUB_COUNT = re.compile(r"\bhow many of (those|them|these|the \w+)( \w+)? (are|w
 _EXACT_FIGURE = re.compile(r"\b(exact|precise|actual|specific)( \w+){0,4}? (number|figure|count|position|rank|ranking|place|value|amount)\b"
                            r"|\b(number|position|place|rank)\b.{0,40}\bexactly\b|\bexactly (what|which|how) (number|position|place|rank|many)\b"
                            r"|\bnot the (ranking|rank|position), the (number|value|figure)\b")
+# Rankings visitors name. A rank on one list is no answer for another: SRRSH's "#67 of the Best Hospitals" says
+# nothing of its place in the Performance Evaluation, and the pages know no Fudan or QS ranking at all.
+_ASKS_WHERE = re.compile(r"^\W*(and |so |but |ok )?where (is|are|was|were|'s)\b(?![^?.]*\b(rank\w*|placed|listed|list|table|league)\b)"
+                         r"|\bwhere\b.{0,40}\blocated\b|\b(location|whereabouts) of\b")
+# ("Leading edge treatment in Gynecological Oncology" and "in China" locate nothing.)
+_NAMES_A_LOCATION = re.compile(r"\b([Ll]ocated|[Bb]ased|[Ss]ituated|[Ll]ies) (in|at|on|near)\b|\boutside of [A-Z]|"
+                               r"\b[A-Z][a-z]+ (Road|Street|District|County|City|Province)\b|\bcampuses?, [A-Z][a-z]+")
+_WHICH_HOSPITAL = re.compile(r"\bwhich (of (the |its |their )?(zusm'?s? |zju'?s? )?)?((zusm|zju|affiliated) )?hospitals?\b"
+                             r"|\bwhat hospitals?\b")
+_NAMED_RANKING = re.compile(r"\b(performance evaluation|nature index|best hospitals?( in china)? (list|ranking)|fudan|"
+                            r"double first[- ]class|us news|qs|times higher|arwu|shanghai ranking|newsweek)\b")
+_AS_OF = re.compile(r"\b[Aa]s of ((?:[A-Z][a-z]+ )?(?:1[6-9]\d\d|20\d\d))\b")
+_NOW = re.compile(r"\b(now|currently|today|these days|nowadays|at present|at the moment|presently|still)\b")
+_PERIODS = {stem(w) for w in ("year", "years", "yearly", "annual", "annually", "month", "monthly", "week", "day", "daily")}
 _PEOPLE = re.compile(r"\b(supervisors?|professors?|doctors?|experts?|surgeons?|staff|members?|heads?|leaders?|directors?|"
                      r"deans?|teachers?|nurses?|physicians?|specialists?|people|founders?)\b")
 _PLANS = re.compile(r"\b(any |are there |is there |what are the |their |its )(plans?|planning)\b|\bplan(s|ning)? to (open|build|add|expand)\b"
@@ -163,6 +177,12 @@ def decision_features(best: Candidate, candidates: list[Candidate], terms: list[
         "max_cosine": max(c.cosine for c in candidates),
         "terms": min(len(terms), 6) / 6,
     }
+
+
+def _ranking_key(named: str) -> str:
+    """The words a sentence must contain to rank on the list the visitor named."""
+    named = re.sub(r"\s+(in china|list|ranking)\b", "", named)
+    return "best hospital" if named.startswith("best hospital") else named.replace("-", " ").split(" first")[0]
 
 
 class AnswerComposer(Comparisons):
@@ -279,6 +299,8 @@ class AnswerComposer(Comparisons):
                 and not COUNT_QUESTION.search(q) and "departments" not in words(question):
             if YEAR_QUESTION.search(q):
                 return self.decline(focus, focus=focus)  # "when did it get it?": nothing says what to date
+            if focus and _ASKS_WHERE.search(q) and not _NAMES_A_LOCATION.search(self.overview(focus).text):
+                return self.decline(focus, focus=focus)  # "where is the Women's Hospital?": its section gives no place
             return self.overview(focus) if focus else self.decline(focus=focus)
         focus_entity = self.kb.catalog.by_name(focus) if focus else None
         if focus_entity and focus_entity.type in _REFERENCE_WORDS:
@@ -306,6 +328,11 @@ class AnswerComposer(Comparisons):
         candidates = self._candidates(question, qvec, terms, hits, focus, mentioned_only, previous=previous)
         if not candidates:
             return self.decline(focus, focus=focus)
+        if focus is None and _WHICH_HOSPITAL.search(q) and re.search(r"\b(\w{2,}est|most|least)\b", q):
+            # "Which of the ZUSM hospitals is the oldest?" is answered by a hospital, not by the school's own
+            # "one of China's oldest".
+            of_places = [c for c in candidates if self._about_a_place(c.passage)]
+            candidates = of_places or candidates
         best = candidates[0]
         aspects = aspects_of(terms)
         if any(t in LOGISTICS and (t not in self.kb.idf or t not in self.kb.sentence_own_terms[best.sentence]) for t in terms):
@@ -343,6 +370,13 @@ class AnswerComposer(Comparisons):
             # ("who won the premier league?" -> "... has won the second prize") is never an answer.
             return self.decline(focus, focus=focus, confidence=confidence)
         features = self.last_features
+        if _ASKS_WHERE.search(q) and not _NAMES_A_LOCATION.search(f"{best.text} {best_passage.section}"):
+            # "Where are the dental hospital's two campuses?" answered "2 campuses": a count is no location.
+            return self.decline(focus, focus=focus, confidence=confidence)
+        ranking = _NAMED_RANKING.search(q)
+        if ranking and _ranking_key(ranking.group(1)) not in normalize(best.text):
+            # "Where does SRRSH rank in the Performance Evaluation?" answered with its operations ranking.
+            return self.decline(focus, focus=focus, confidence=confidence)
         if _PLANS.search(q) and not re.search(r"\b(construction|plan|planned|planning)\b", best.text, re.IGNORECASE):
             # "Are there plans to open more hospitals?": the pages state no plans.
             return self.decline(focus, focus=focus, confidence=confidence)
@@ -393,7 +427,9 @@ class AnswerComposer(Comparisons):
             # "What's the exact number / which position exactly?": a figure must stand by a word of the question
             # itself, and not be the visitor's own ("top 100" is the list, not the place in it).
             own = set(re.findall(r"\d+", q))
-            near = {n for t in specifics for n in numbers_near(best.text, t)} - own
+            # "Surgeries per year": the year is the period, not the thing counted ("9 consecutive years").
+            counted_terms = [t for t in specifics if t not in _PERIODS] or specifics
+            near = {n for t in counted_terms for n in numbers_near(best.text, t)} - own
             if not near:
                 return self.decline(focus, focus=focus, confidence=confidence)
         sub_count = _SUB_COUNT.search(q)
@@ -403,8 +439,9 @@ class AnswerComposer(Comparisons):
         counted = _THINGS_COUNTED.search(q)
         if counted and re.search(r"\bhow many of\b", q) and "%" in best.text:
             counted = None  # "How many of the staff are senior?": a share ("accounted for 30%") answers it
-        if counted and not any(not YEAR.fullmatch(n) for w in aspect_group(stem(counted.group(2))) | {stem(counted.group(2))}
-                               for n in numbers_near(best.text, w, reach=6)):
+        # "37,757 people" examined are patients, not staff: "people" counts staff only when "people" was asked.
+        counted_words = (aspect_group(stem(counted.group(2))) | {stem(counted.group(2))}) - {stem("people")} if counted else set()
+        if counted and not any(not YEAR.fullmatch(n) for w in counted_words for n in numbers_near(best.text, w, reach=6)):
             # "How many surgeons / awards / key specialties?" answered by a sentence that counts beds, says
             # "dozens of" or counts nothing: a number of another thing, or no number.
             return self.decline(focus, focus=focus, confidence=confidence)
@@ -426,6 +463,12 @@ class AnswerComposer(Comparisons):
             stated = sorted(set(YEAR.findall(best.text)))
             if stated:
                 declined.text += f" (The page gives figures for {', '.join(stated)}.)"
+            return declined
+        as_of = _AS_OF.search(best.text)
+        if as_of and _NOW.search(q):
+            # "How many do they have now?" after "As of June 2007, ... 3 CT devices": that was then.
+            declined = self.decline(focus, focus=focus, confidence=confidence)
+            declined.text += f" (The page gives that figure as of {as_of.group(1)}.)"
             return declined
         unit = SUB_UNIT.search(q)
         unit_word = stem(unit.group(1) or unit.group(3)) if unit else None
@@ -679,6 +722,11 @@ class AnswerComposer(Comparisons):
         out.sort(key=lambda c: (-round(c.score, 3), -c.confidence))  # a tie goes to the better-matching sentence
         return out
 
+    def _about_a_place(self, passage: int) -> bool:
+        """The passage is about a hospital or a department, not only about the school."""
+        entities = [self.kb.catalog.by_name(e) for e in self.kb.passages[passage].entities]
+        return any(e is not None and e.type != "school" for e in entities)
+
     def _specifics(self, terms: list[str], mentioned_only: list[str]) -> list[str]:
         """The question's words beyond the asked aspect, generic words and the names of places."""
         asked_words = set().union(*(ASPECTS[a] for a in aspects_of(terms) & ENTITY_ASPECTS))
@@ -865,6 +913,31 @@ class AnswerComposer(Comparisons):
             self.kb.catalog.most_specific(p.entities) if p.entities else None)
         return Answer("answer", self._trim(body), best.confidence, [self._source(p)], focus=answered_about,
                       passage=best.passage)
+
+    def date_of(self, last_question: str, focus: str | None) -> Answer | None:
+        """When the fact just given holds: the date its sentence states, else its page's date, else that
+        neither says. None when the last question has no quoted answer to date."""
+        last = self.answer(last_question, focus)
+        if last.kind not in ("answer", "faq") or not last.sources:
+            return None
+        source = last.sources[0]
+        body = last.text.split(": ", 1)[-1] if last.kind == "answer" else last.text
+        if source.date:  # an FAQ answer names its page's date; that is the page's, not the fact's
+            body = body.replace(date_phrase(source.date), "").replace(source.date, "")
+        as_of = _AS_OF.search(body)
+        # "When was it founded?" + "how old is that info?": the year is the fact, the page's date dates it.
+        years = [] if YEAR_QUESTION.search(normalize(last_question)) else sorted(set(YEAR.findall(body)))
+        page = f"the {source.title} page is {date_phrase(source.date)}" if source.date else f"the {source.title} page carries no date"
+        if as_of:
+            text = f"The page states that figure as of {as_of.group(1)}; {page}."
+        elif years:
+            text = f"The sentence dates it to {' and '.join(years)}; {page}."
+        else:
+            text = f"The answer gives no date of its own; {page}."
+        if not source.date or as_of or years:
+            text += " For current figures, please check the official website."
+        return Answer("answer", self._trim(text), last.confidence, last.sources, focus=last.focus or focus,
+                      passage=last.passage)
 
     def freshness(self) -> Answer:
         """Which pages carry a date and which don't: the visitor can judge how current an answer is."""

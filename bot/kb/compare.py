@@ -31,6 +31,9 @@ _OLDEST_IN_NETWORK = re.compile(r"\b(longest history|oldest)\b.{0,20}\b(in|of|am
                                 re.IGNORECASE)
 _RANKED_HIGHER = re.compile(r"\b(rank\w*|rated|placed|position|listed)\b.{0,20}\b(higher|lower|better|worse)\b"
                             r"|\b(higher|lower|better|worse)[- ](rank\w*|rated|placed)\b")
+# A judgement between two places, not a measure the pages give (beds, rank, age): "better for heart surgery".
+_JUDGED_BETTER = re.compile(r"\b(better|worse|superior|inferior|safer|preferable|more (reputable|experienced|skilled|advanced))\b"
+                            r"(?!.{0,20}\b(rank\w*|rated|placed)\b)")
 _RANK_ON_LIST = re.compile(r"#\s?(\d+) (?:of|in|on) the ([A-Z][\w ]+)")
 
 
@@ -46,8 +49,13 @@ class Comparisons:
         places = [n for n in named if self.kb.catalog.by_name(n).type in ("hospital", "department")]
         if len(places) == 2 and _RANKED_HIGHER.search(q):
             return self._compare_rank(sorted(places), bool(re.search(r"\b(lower|worse)\b", q)))
+        if len(places) == 2 and _JUDGED_BETTER.search(q):
+            # "Is Run Run Shaw better than the First Affiliated for heart surgery?": the pages list what each
+            # is known for; none of them judges one above the other for a treatment.
+            a, b = [m.name for m in self.kb.catalog.find(question) if m.name in places][:2] or sorted(places)
+            return self.decline(f"which is better, the {a} or the {b}", focus=a)
         nouns = count_nouns_of(question, terms)
-        if not nouns and re.search(r"\b(bigger|larger|smaller)\b", q):
+        if nouns <= {"hospital"} and re.search(r"\b(bigger|larger|smaller)\b", q):
             nouns = {"bed"}  # "which is bigger?": a hospital's size, on these pages, is its number of beds
         if len(places) != 2 or not nouns or not re.search(r"\b(more|fewer|less|bigger|larger|smaller|most)\b", q):
             return None

@@ -72,6 +72,20 @@ _HOW_MANY_OF_THEM = re.compile(r"^\W*(and |so |ok )?how many of (them|those|thes
 _ON_THE_LIST = re.compile(r"\s*\b(on|in|from|of) (your|the|that|this) list\b|\s*\b(you|u) (just )?(listed|mentioned|named|gave)\b")
 
 
+# "As of when?", "what year is that from?", "is that still current?": the date of the fact just given.
+_DATE_OF_LAST = re.compile(
+    r"^\W*(and |so |but |ok |okay )?(as of when|since when is (that|this)|(from )?when('s| is| was) (that|this)( figure| number| data| info\w*)?"
+    r"( from| dated| stated)?|what (year|date) (is|was) (that|this)( figure| number| data| info\w*)?( from)?|"
+    r"how (old|recent|current) is (that|this)( figure| number| data| info\w*)?|is (that|this)( figure| number| data| info\w*)? "
+    r"(still )?(current|up to date|up-to-date|recent|true now|accurate now)|which year is (that|this)( figure| number)?( from)?)"
+    r"\W*$", re.IGNORECASE)
+
+
+def asks_date_of_last_answer(text: str, context: dict | None) -> bool:
+    """A question about when the previous answer's fact holds, with an answer to ask it of."""
+    return bool(context and context.get("last_question") and _DATE_OF_LAST.search(normalize(text)))
+
+
 def premise_part(text: str) -> tuple[str, str]:
     """"SAHZU has 3,200 beds - how many are at Binjiang?" -> the question, and the premise the visitor states
     first. The premise's places still count, but its facts are the visitor's, not what is asked: answering

@@ -35,7 +35,7 @@ _ASPECT_WORDS = {
     "partner": "partner partners partnership partnerships collaborate collaborates collaboration cooperate cooperation cooperated exchange exchanges",
     "abroad": "foreign international overseas abroad global worldwide world",
     "national": "china chinese national nationally nationwide country countrywide domestic domestically",
-    "admission": "admit admits admitted admission admissions accept accepts accepted acceptance intake applicant applicants apply application applications",
+    "admission": "admit admits admitted admission admissions accept accepts accepted acceptance intake applicant applicants apply application applications ielts toefl gaokao hsk requirement requirements prerequisite prerequisites",
     "notable": "famous renowned notable eminent prestigious distinguished leader leading",
     "award": "award awards awarded honor honors honored honorary title titles prize prizes medal recognition",
     "name": "name names called call referred refer nickname abbreviation abbreviated short aka",
@@ -146,13 +146,17 @@ def school_is_the_scope(question: str, kinds: list[str]) -> bool:
     q = normalize(question)
     if bool(kinds) and all(k == "school" for k in kinds) and _AMONG_SCHOOL_HOSPITALS.search(q):
         return True  # "is it really the oldest of ZJU's hospitals?"
+    if bool(kinds) and all(k == "school" for k in kinds) and _SCHOOLS_HOSPITAL.search(q):
+        return True  # "is the zju affiliated hospital jci accredited?": one of its hospitals, unnamed
     return (bool(kinds) and all(k == "school" for k in kinds) and WHICH_PLACE.search(q) is not None
             and re.search(r"\bhospitals?\b", q) is not None)
 
 
+_SCHOOLS_HOSPITAL = re.compile(r"\b(the|your) (zju|zusm|zhejiang university|zhejiang uni|zju med)('s|s)? (affiliated |main |university |"
+                               r"teaching |specialist )?hospital\b(?!s| network| system| group)")
 _AMONG_SCHOOL_HOSPITALS = re.compile(r"\b(of|in|among|across) (all )?(the )?(zju|zusm|zhejiang university)('s|s)? "
                                      r"(\w+ )?(hospitals|affiliated hospitals|network)\b")
-GENERIC_REFERENCE = re.compile(r"\b(the|this|that|your|a) (affiliated |main |zusm |medical )?(hospital|hospital's|department|department's|dept)\b|^\s*(how many|when|what)\b[^?]*\b(it|its|there)\b")
+GENERIC_REFERENCE = re.compile(r"\b(the|this|that|your|a) (affiliated |main |zusm |zju |medical |specialist |zju affiliated )?(hospital|hospital's|department|department's|dept)\b(?! network| system| group)|^\s*(how many|when|what)\b[^?]*\b(it|its|there)\b")
 # "How recent is this information?": answered from the pages' own dates, not from their text.
 ABOUT_FRESHNESS = re.compile(
     r"\b(last|latest) updated?\b|\bup[- ]to[- ]date\b|\bhow (recent|current|new|old) (is|are) (the|this|that|your|these) "

@@ -76,6 +76,11 @@ class KnowledgeService:
         screened = self.screen(text, context)
         if screened is not None:
             return screened
+        if dialogue.asks_date_of_last_answer(text, context):
+            dated = self.composer.date_of(context["last_question"], context.get("focus"))
+            if dated is not None:
+                return Reply(dated.reply(), dated.kind, dated.confidence, [], {**context, "passage": dated.passage},
+                             [vars(s) for s in dated.sources])
         catalog = self.composer.kb.catalog
         question, story = dialogue.question_part(text)
         if not story:

@@ -199,10 +199,15 @@ IRREGULAR = {"sent": "send", "bought": "buy", "built": "build", "began": "begin"
              "undertaken": "undertake", "became": "become", "hired": "hire", "sought": "seek", "thought": "think"}
 
 
+_SPELLED_ORDINAL = {digits: spelled for spelled, digits in ORDINALS.items()}
+
+
 def stem(word: str) -> str:
     """A deliberately light stemmer: plural and a few suffixes, enough for beds/bed, campuses/campus."""
     if word in IRREGULAR:
         return IRREGULAR[word]
+    if word in _SPELLED_ORDINAL:  # "the 1st public hospital" answers "the first public hospital"
+        return _SPELLED_ORDINAL[word]
     for suffix, repl in (("ies", "y"), ("uses", "us"), ("'s", ""), ("s", "")):
         # "campus", "famous", "analysis" end in s without being plurals.
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith(("ss", "us", "is")):

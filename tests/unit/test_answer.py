@@ -2,9 +2,12 @@
 clarification, abstention, lists."""
 import pytest
 
+from bot.kb import dialogue
 from bot.kb.answer import AnswerComposer
 from bot.kb.question import coverage, numbers_near
+from bot.kb.service import KnowledgeService
 from bot.kb.text import normalize, stem
+from bot.settings import Settings
 
 
 def test_fact_is_quoted_exactly_with_its_source(composer):
@@ -432,3 +435,59 @@ def test_which_universities_looks_deeper_for_the_sentence_that_names_them(compos
 
 def test_what_will_be_is_not_answered_with_what_is(composer):
     assert composer.answer("the eye and ent hospital is under construction. where is it going to be located?").kind == "decline"
+
+
+def test_a_rank_on_one_list_is_no_answer_for_another(composer):
+    # SRRSH's page ranks it on the Best Hospitals list and for operations, not in the Performance Evaluation.
+    assert composer.answer("where does srrsh rank in the national tertiary hospital performance evaluation").kind == "decline"
+    assert composer.answer("where does the children's hospital rank in the nature index").kind == "decline"
+    answer = composer.answer("where does sahzu rank in the national tertiary hospital performance evaluation")
+    assert answer.kind == "answer" and "#9" in answer.text
+
+
+def test_a_count_or_a_rank_is_no_location(composer):
+    assert composer.answer("where are the two campuses of the stomatology hospital located").kind == "decline"
+    assert "Jiefang" in composer.answer("where are the second affiliated hospital's campuses").text
+    assert composer.answer("where is the first affiliated in the best hospitals list?").kind != "decline"
+
+
+def test_a_judgement_between_two_places_is_declined(composer):
+    answer = composer.answer("is run run shaw better than the first affiliated for heart surgery")
+    assert answer.kind == "decline" and "which is better" in answer.text
+
+
+def test_the_schools_hospital_is_one_of_several(composer):
+    assert composer.answer("is the zju affiliated hospital jci accredited").kind == "clarify"
+    assert composer.answer("does the zju hospital network use big data").kind != "clarify"
+
+
+def test_staff_are_not_the_people_a_department_examined(composer):
+    # "2006 MRI examinations reached 37,757 people" counts patients.
+    assert composer.answer("how many staff work in the sahzu radiology dept").kind == "decline"
+
+
+def test_a_figure_stated_as_of_a_date_is_not_todays(composer):
+    first = composer.answer("how many ct machines does the sahzu radiology department have")
+    assert "June 2007" in first.text
+    now = composer.answer("how many ct machines does the sahzu radiology department have now")
+    assert now.kind == "decline" and "as of June 2007" in now.text
+
+
+def test_as_of_when_dates_the_last_answer(composer):
+    context = {"last_question": "how many ct machines does the sahzu radiology department have",
+               "focus": "Second Affiliated Hospital"}
+    service = KnowledgeService(composer, Settings())
+    reply = service.ask("as of when?", context)
+    assert "June 2007" in reply.text and "2020-09-09" in reply.text and "Source:" in reply.text
+    founded = service.ask("how old is that info", {"last_question": "when was zusm founded", "focus": "ZUSM"})
+    assert "April 2022" in founded.text and "1912" not in founded.text  # the founding year is the fact, not its date
+    assert not dialogue.asks_date_of_last_answer("as of when?", None)  # nothing said yet to date
+
+
+def test_digits_and_words_for_ordinals_match():
+    assert stem("1st") == "first" and stem("4th") == "fourth"
+
+
+def test_the_bigger_hospital_of_two_is_the_one_with_more_beds(composer):
+    answer = composer.answer("which of those two is the bigger hospital (Sir Run Run Shaw Hospital or First Affiliated Hospital)?")
+    assert "5000" in answer.text and "2500" in answer.text and "So the First Affiliated Hospital has more beds" in answer.text

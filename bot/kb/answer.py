@@ -97,7 +97,7 @@ _MEMBER_OF = re.compile(r"^\W*(is|are|was|were) (?P<other>[a-z][a-z']{3,20}( [a-
 _EITHER_OR = re.compile(r"\b(?P<a>[a-z][a-z'-]{1,20}) or (?P<b>[a-z][a-z'-]{1,20})\s*\??\s*$")
 # What is measured: "their 5 year survival rate", "what brand are the scanners".
 # ("percentage" and "score" are left out: the pages write "30%" and visitors "how did it score".)
-_MEASURE = re.compile(r"\b(rate|rates|brand|brands|manufacturer|salary|salaries|budget|budgets|revenue|income|endowment)\b")
+_MEASURE = re.compile(r"\b(ratio|ratios|rate|rates|brand|brands|manufacturer|salary|salaries|budget|budgets|revenue|income|endowment)\b")
 # "Is there a dental hospital?", "does ZJU have a kids hospital?": whether the network has one.
 _EXISTS = re.compile(r"^\W*(and |so )?(is there|are there|do(es)? (zju|zusm|zhejiang university|the (medical )?school|they|you|"
                      r"it) (have|run|own)) (a|an|any|its own)\b")
@@ -120,9 +120,15 @@ _NAMES_A_LOCATION = re.compile(r"\b([Ll]ocated|[Bb]ased|[Ss]ituated|[Ll]ies) (in
                                r"\b[A-Z][a-z]+ (Road|Street|District|County|City|Province)\b|\bcampuses?, [A-Z][a-z]+")
 _WHICH_HOSPITAL = re.compile(r"\bwhich (of (the |its |their )?(zusm'?s? |zju'?s? )?)?((zusm|zju|affiliated) )?hospitals?\b"
                              r"|\bwhat hospitals?\b")
+# "How much funding did it get?": an amount of money, which these pages never state.
+_MONEY_ASKED = re.compile(r"\bhow much (money|funding|funds?|grant|investment|did (\w+ ){1,3}(cost|get|receive|raise|spend|invest)|"
+                          r"(does|do|did|would|will) (\w+ ){1,3}cost)\b|\b(amount|size|value) of (the |their |its )?(funding|grant|budget|money|investment)\b")
+_MONEY = re.compile(r"(\byuan\b|\brmb\b|¥|\$|\bdollars?\b|\bmillion\b|\bbillion\b|\beuros?\b)", re.IGNORECASE)
 _NAMED_RANKING = re.compile(r"\b(performance evaluation|nature index|best hospitals?( in china)? (list|ranking)|fudan|"
                             r"double first[- ]class|us news|qs|times higher|arwu|shanghai ranking|newsweek)\b")
 _AS_OF = re.compile(r"\b[Aa]s of ((?:[A-Z][a-z]+ )?(?:1[6-9]\d\d|20\d\d))\b")
+_PERIOD_STATED = re.compile(r"\b(in|over|during|for|within) (the )?(recent|past|last|previous) (\d+|\w+) (years?|months?)\b"
+                            r"|\b(annually|every year|each year|a year|per year|yearly)\b", re.IGNORECASE)
 _NOW = re.compile(r"\b(now|currently|today|these days|nowadays|at present|at the moment|presently|still)\b")
 _PERIODS = {stem(w) for w in ("year", "years", "yearly", "annual", "annually", "month", "monthly", "week", "day", "daily")}
 _PEOPLE = re.compile(r"\b(supervisors?|professors?|doctors?|experts?|surgeons?|staff|members?|heads?|leaders?|directors?|"
@@ -372,6 +378,8 @@ class AnswerComposer(Comparisons):
         features = self.last_features
         if _ASKS_WHERE.search(q) and not _NAMES_A_LOCATION.search(f"{best.text} {best_passage.section}"):
             # "Where are the dental hospital's two campuses?" answered "2 campuses": a count is no location.
+            return self.decline(focus, focus=focus, confidence=confidence)
+        if _MONEY_ASKED.search(q) and not _MONEY.search(best.text):
             return self.decline(focus, focus=focus, confidence=confidence)
         ranking = _NAMED_RANKING.search(q)
         if ranking and _ranking_key(ranking.group(1)) not in normalize(best.text):
@@ -928,13 +936,16 @@ class AnswerComposer(Comparisons):
         # "When was it founded?" + "how old is that info?": the year is the fact, the page's date dates it.
         years = [] if YEAR_QUESTION.search(normalize(last_question)) else sorted(set(YEAR.findall(body)))
         page = f"the {source.title} page is {date_phrase(source.date)}" if source.date else f"the {source.title} page carries no date"
+        period = _PERIOD_STATED.search(body)
         if as_of:
             text = f"The page states that figure as of {as_of.group(1)}; {page}."
+        elif period:
+            text = f"The page says \u201c{period.group(0)}\u201d; {page}."
         elif years:
             text = f"The sentence dates it to {' and '.join(years)}; {page}."
         else:
             text = f"The answer gives no date of its own; {page}."
-        if not source.date or as_of or years:
+        if not source.date or as_of or years or period:
             text += " For current figures, please check the official website."
         return Answer("answer", self._trim(text), last.confidence, last.sources, focus=last.focus or focus,
                       passage=last.passage)

@@ -41,9 +41,11 @@ class Comparisons:
     def _compare(self, question: str, named: set[str], terms: list[str]) -> Answer | None:
         """"Which has more beds, the women's or the children's hospital?": each one's number, then the answer."""
         q = normalize(question)
-        if len(named) == 2 and re.search(r"\b(older|newer|younger|earlier|later|first)\b", q):
-            aged = self._compare_age(sorted(named), bool(re.search(r"\b(newer|younger|later)\b", q)),
-                                     explicit=bool(re.search(r"\b(older|newer|younger)\b", q)))
+        # "Which has the longer history?" asks which is older.
+        longer = re.search(r"\b(longer|shorter) (history|past|tradition)\b|\bbeen around (longer|the longest)\b", q)
+        if len(named) == 2 and (longer or re.search(r"\b(older|newer|younger|earlier|later|first)\b", q)):
+            aged = self._compare_age(sorted(named), bool(re.search(r"\b(newer|younger|later|shorter)\b", q)),
+                                     explicit=bool(longer or re.search(r"\b(older|newer|younger)\b", q)))
             if aged:
                 return aged
         places = [n for n in named if self.kb.catalog.by_name(n).type in ("hospital", "department")]

@@ -67,7 +67,8 @@ _PREMISE_END = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]+\s+|,?\s+but\s+(?=(
                           r"whats|what's|when|wen|where|which|who|why|does|do|did|can|could|is|are|has|have)\b)", re.IGNORECASE)
 
 
-_COMPARED_PRONOUN = re.compile(r"\b(it|they|this one|that one|this place|that place)\b(?=.*\bthan\b)")
+_COMPARED_PRONOUN = re.compile(r"\b(it|they|this one|that one|this place|that place|the hospital|this hospital|that hospital)\b"
+                               r"(?=.*\bthan\b)")
 _HOW_MANY_OF_THEM = re.compile(r"^\W*(and |so |ok )?how many of (them|those|these)\b(?! (are|is|were|r) )(?P<rest>.*)$")
 _ON_THE_LIST = re.compile(r"\s*\b(on|in|from|of) (your|the|that|this) list\b|\s*\b(you|u) (just )?(listed|mentioned|named|gave)\b")
 
@@ -77,7 +78,9 @@ _DATE_OF_LAST = re.compile(
     r"^\W*(and |so |but |ok |okay )?(as of when|since when is (that|this)|(from )?when('s| is| was) (that|this)( figure| number| data| info\w*)?"
     r"( from| dated| stated)?|what (year|date) (is|was) (that|this)( figure| number| data| info\w*)?( from)?|"
     r"how (old|recent|current) is (that|this)( figure| number| data| info\w*)?|is (that|this)( figure| number| data| info\w*)? "
-    r"(still )?(current|up to date|up-to-date|recent|true now|accurate now)|which year is (that|this)( figure| number)?( from)?)"
+    r"(still )?(current|up to date|up-to-date|recent|true now|accurate now)|which year is (that|this)( figure| number)?( from)?|"
+    r"(over|for|in|during) (what|which) (time ?frame|period|years?|time span)( is| was)?( that| this| it)?( for| over)?|"
+    r"over how (many years|long)( is| was)?( that| this)?)"
     r"\W*$", re.IGNORECASE)
 
 
@@ -249,7 +252,7 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
 
 _THE_OTHER = re.compile(r"\b(the )?other (one|hospital|place|department)\b")
 _WHICH_OF_TWO = re.compile(r"\b(which|who)\b(?!.*\b(most|least|fewest|largest|biggest|oldest)\b).*"
-                           r"\b(bigger|larger|smaller|older|newer|younger|more|fewer|less|higher|lower)\b")
+                           r"\b(bigger|larger|smaller|older|newer|younger|more|fewer|less|higher|lower|longer|shorter)\b")
 _THAT_HOSPITAL = re.compile(r"\b(that|the|this|its|their|same) (hospital|hosp)\b")
 _AFFILIATED_ORDINALS = {"first": "1st", "1st": "1st", "second": "2nd", "2nd": "2nd", "fourth": "4th", "4th": "4th"}
 

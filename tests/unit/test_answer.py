@@ -242,10 +242,12 @@ def test_a_question_about_the_newest_needs_a_year_or_a_beginning_in_the_answer(c
 
 
 def test_real_words_are_not_fixed_into_page_words(kb):
+    composer = AnswerComposer(kb, threshold=0.4, faq_threshold=2.0)  # adds the FAQ's words to the vocabulary
     # "funded" is not a typo of "founded"; "specialise" is what the pages call a specialty.
     assert kb.catalog.correct(["funded", "hosptial"]) == ["funded", "hospital"]
-    a = AnswerComposer(kb, threshold=0.4, faq_threshold=2.0).answer(
-        "how many research projects did the ultrasound dept get funded in the last 5 yrs")
+    # Two letters apart is another word, not a typo: "do they do braces?" is not about branches.
+    assert kb.catalog.correct(["braces", "affilated", "ultrsound"]) == ["braces", "affiliated", "ultrasound"]
+    a = composer.answer("how many research projects did the ultrasound dept get funded in the last 5 yrs")
     assert "15" in a.text, a.text
 
 
@@ -491,3 +493,21 @@ def test_digits_and_words_for_ordinals_match():
 def test_the_bigger_hospital_of_two_is_the_one_with_more_beds(composer):
     answer = composer.answer("which of those two is the bigger hospital (Sir Run Run Shaw Hospital or First Affiliated Hospital)?")
     assert "5000" in answer.text and "2500" in answer.text and "So the First Affiliated Hospital has more beds" in answer.text
+
+
+def test_amounts_of_money_and_ratios_the_pages_never_state_are_declined(composer):
+    assert composer.answer("how much funding did the precision medicine project get").kind == "decline"
+    assert composer.answer("whats the student to teacher ratio at zusm").kind == "decline"
+
+
+def test_which_has_the_longer_history_compares_ages(composer):
+    answer = composer.answer("which has the longer history, the first affiliated hospital or the second affiliated hospital")
+    assert "1869" in answer.text and "is older" in answer.text
+
+
+def test_over_what_time_frame_quotes_the_period_the_page_gives(composer):
+    service = KnowledgeService(composer, Settings())
+    context = {"last_question": "how many research projects has the ultrasound department had funded",
+               "focus": "Second Affiliated Hospital"}
+    reply = service.ask("over what time frame is that", context)
+    assert "5 years" in reply.text and "Source:" in reply.text

@@ -436,3 +436,10 @@ def test_which_one_after_a_premise_means_one_of_the_premises_things(composer):
     assert q == "which of the campuses is bigger?" and "2 campuses" in premise
     # The pages size no single campus.
     assert KnowledgeService(composer, Settings()).ask("the kids hospital has 2 campuses, which one is bigger?").kind == "decline"
+
+
+def test_the_hospital_compared_with_the_school_is_the_hospital_discussed(kb):
+    ctx = {"focus": "Second Affiliated Hospital", "last_question": "when was the second affiliated hospital founded",
+           "pending": None}
+    resolved = dialogue.resolve("so the hospital is older than the school then?", ctx, kb.catalog)
+    assert "Second Affiliated Hospital" in resolved.question and "school" in resolved.question

@@ -101,7 +101,7 @@ _MEASURE = re.compile(r"\b(ratio|ratios|rate|rates|brand|brands|manufacturer|sal
 # "Is there a dental hospital?", "does ZJU have a kids hospital?": whether the network has one.
 _EXISTS = re.compile(r"^\W*(and |so )?(is there|are there|do(es)? (zju|zusm|zhejiang university|the (medical )?school|they|you|"
                      r"it) (have|run|own)) (a|an|any|its own)\b")
-_ONE_CAMPUS = re.compile(r"\b(that|this|each|per|one|the|a) campus\b|\b(?!how\b|many\b)[a-z]+ campus\b(?! (count|number))"
+_ONE_CAMPUS = re.compile(r"\b(that|this|each|per|one|the|a) (campus|site)\b|\b(?!how\b|many\b|your\b|web\b)[a-z]+ (campus|site)\b(?! (count|number))"
                          r"|\b(campus|site) (specifically|alone|on its own|by itself)\b")
 _THINGS_COUNTED = re.compile(r"\bhow many ((?:[\w'-]+ ){0,5}?)(surgeons|doctors|nurses|dentists|physicians|specialists|"
                              r"professors|patients|teachers|researchers|residents|midwives|pharmacists|students|awards|"

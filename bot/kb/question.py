@@ -13,7 +13,7 @@ from bot.kb.text import STOPWORDS, normalize, stem, words
 
 # Visitors and pages name the same thing differently ("founded" vs "began in 1984").
 _ASPECT_WORDS = {
-    "founded": "found founded establish established est began begin start started history since old oldest built open opened create created birthplace longest set newest newer latest exist exists existed existence",
+    "founded": "found founded founding establish established establishment est began begin start started history since old oldest built open opened create created birthplace longest set newest newer latest exist exists existed existence",
     "yearly": "year years annually annual yearly every each often frequency frequently biennial weekly once",
     "size": "big bigger biggest large larger largest size",
     "bed": "bed beds capacity big size",
@@ -80,7 +80,7 @@ ASKS_FOR_NAMES = re.compile(r"\b(name|list) (them|those|these|some|a few|all|the
 KNOWN_WORDS = " ".join(_ASPECT_WORDS.values())
 # Words that ask when something began or which is newest: a sentence without a year or a word of its
 # beginning cannot answer them, however well it matches the rest ("which campus is the newest?").
-AGE_WORDS = {stem(w) for w in "newest newer latest oldest old found founded establish established est began begin "
+AGE_WORDS = {stem(w) for w in "newest newer latest oldest old found founded founding establish established est began begin "
              "since create created history longest exist exists existed".split()}
 # Facts that differ from one hospital to the next: asked without naming one, the visitor must pick.
 ENTITY_ASPECTS = {"founded", "bed", "campus", "staff", "rank", "jci", "treat", "equipment", "lead"}
@@ -168,7 +168,8 @@ MOST = re.compile(r"\b(most|largest|biggest|highest|fewest|least|smallest|lowest
 SMALLEST = re.compile(r"\b(fewest|least|smallest|lowest|less)\b")
 PROCEDURAL = re.compile(r"\bhow (do|can|could|should|would) (i|we|my|our)\b|\bhow to\b|\bwhere (do|can|should) (i|we)\b")
 YEAR_QUESTION = re.compile(r"^\s*when\b|\b(what|which) (year|yr)\b|\bwhen (was|did|were|will|is|does|do)\b|\bsince when\b|\bhow old\b"
-                            r"|\byear (was|did|were)\b|\b(founded|established|opened|built) (in )?what year\b")
+                            r"|\byear (was|did|were)\b|\b(founded|established|opened|built) (in )?what year\b"
+                            r"|\b(founding|foundation|establishment) (year|date)\b|\byear (of )?(founding|foundation|establishment)\b")
 YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
 NOTABLE_PERSON = re.compile(r"\b(any|a|well[- ]known|famous|notable|leading|top|renowned) (\w+ )?(professor|expert|surgeon|specialist)s?\b")
 PERSON_QUESTION = re.compile(r"\bwho\b|" + NOTABLE_PERSON.pattern + r"|\bwhich (\w+ )?(professor|doctor|expert|surgeon|specialist|person|leader)s?\b"

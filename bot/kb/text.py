@@ -52,6 +52,8 @@ def normalize(text: str) -> str:
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     # "#9 of the Best Hospitals" states a rank without the word.
     text = re.sub(r"#\s?(\d+)", r"rank \1", text)
+    # "Your site says both": the website, not a campus (the pages' "site" is a hospital campus).
+    text = re.sub(r"\b(your|ur|this|the|ur web|your web|the web)\s?site\b(?! of)", "your website", text)
     # Phrasal verbs visitors use for what the pages call a partnership.
     text = re.sub(r"\b(team|teams|teamed|teaming|partner|partners|partnered|join|joins|joined) up with\b", "partner with", text)
     text = re.sub(r"\b(work|works|worked|working) (together )?with\b", "partner with", text)

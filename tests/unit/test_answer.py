@@ -511,3 +511,12 @@ def test_over_what_time_frame_quotes_the_period_the_page_gives(composer):
                "focus": "Second Affiliated Hospital"}
     reply = service.ask("over what time frame is that", context)
     assert "5 years" in reply.text and "Source:" in reply.text
+
+
+def test_founding_is_a_year_question_not_funding(composer):
+    assert "1912" in composer.answer("zju med school founding year pls").text
+
+
+def test_a_site_is_a_campus_unless_it_is_the_website(composer):
+    assert composer.answer("how many beds at the binjiang site").kind == "decline"  # one campus's beds
+    assert "website" in normalize("your site seems to say both") and "site" not in composer.terms_of("your site says 9 or 10")

@@ -105,7 +105,8 @@ _ONE_CAMPUS = re.compile(r"\b(that|this|each|per|one|the|a) (campus|site)\b|\b(?
                          r"|\b(campus|site) (specifically|alone|on its own|by itself)\b")
 _THINGS_COUNTED = re.compile(r"\bhow many ((?:[\w'-]+ ){0,5}?)(surgeons|doctors|nurses|dentists|physicians|specialists|"
                              r"professors|patients|teachers|researchers|residents|midwives|pharmacists|students|awards|"
-                             r"prizes|papers|publications|patents|specialties|disciplines|staff|employees|personnel|workers)\b")
+                             r"prizes|papers|publications|patents|specialties|disciplines|staff|employees|personnel|workers|"
+                             r"\w+ologists|\w+icians|\w+iatrists)\b")
 _SUB_COUNT = re.compile(r"\bhow many of (those|them|these|the \w+)( \w+)? (are|were|is|r) (doctors|nurses|surgeons|physicians|"
                         r"professors|specialists|dentists|midwives|researchers|teachers|women|men|children|kids|inpatients|outpatients)\b")
 _EXACT_FIGURE = re.compile(r"\b(exact|precise|actual|specific)( \w+){0,4}? (number|figure|count|position|rank|ranking|place|value|amount)\b"
@@ -121,6 +122,13 @@ _NAMES_A_LOCATION = re.compile(r"\b([Ll]ocated|[Bb]ased|[Ss]ituated|[Ll]ies) (in
 _WHICH_HOSPITAL = re.compile(r"\bwhich (of (the |its |their )?(zusm'?s? |zju'?s? )?)?((zusm|zju|affiliated) )?hospitals?\b"
                              r"|\bwhat hospitals?\b")
 # "How much funding did it get?": an amount of money, which these pages never state.
+# "How many <qualifiers> <thing> ...": the words up to the verb or preposition that ends the thing counted.
+_HOW_MANY_WHAT = re.compile(r"\bhow many ((?:(?!(?:do|does|did|dose|are|is|were|was|have|has|had|work|works|in|at|on|there|per|a|each|"
+                            r"every|for|of|they|it|you|we|can|could|would|will|and|or|n)\b)[a-z][\w'-]* ?){1,4})")
+_FIELD_WORD = re.compile(r"^([a-z]{3,}(ology|ologic|ological|ics|ic)|nursing)$")
+# Words that narrow nothing the pages count differently ("total beds", "full-time staff" are still the staff).
+_NEUTRAL_QUALIFIERS = {stem(w) for w in ("total", "overall", "inpatient", "hospital", "current", "actual", "approved",
+                                         "full", "time", "full-time", "registered", "different", "main", "big", "major")}
 _MONEY_ASKED = re.compile(r"\bhow much (money|funding|funds?|grant|investment|did (\w+ ){1,3}(cost|get|receive|raise|spend|invest)|"
                           r"(does|do|did|would|will) (\w+ ){1,3}cost)\b|\b(amount|size|value) of (the |their |its )?(funding|grant|budget|money|investment)\b")
 _MONEY = re.compile(r"(\byuan\b|\brmb\b|¥|\$|\bdollars?\b|\bmillion\b|\bbillion\b|\beuros?\b)", re.IGNORECASE)
@@ -440,6 +448,8 @@ class AnswerComposer(Comparisons):
             near = {n for t in counted_terms for n in numbers_near(best.text, t)} - own
             if not near:
                 return self.decline(focus, focus=focus, confidence=confidence)
+        if self._count_misses(q, terms, best):
+            return self.decline(focus, focus=focus, confidence=confidence)
         sub_count = _SUB_COUNT.search(q)
         if sub_count and not numbers_near(best.text, stem(sub_count.group(4)), reach=6):
             # "How many of those are doctors?" after the employees: the pages would have to count doctors.
@@ -729,6 +739,30 @@ class AnswerComposer(Comparisons):
             out.append(Candidate(s_id, p, sentence["text"], cos, cov, conf, conf + rank_bonus[p], literal, share))
         out.sort(key=lambda c: (-round(c.score, 3), -c.confidence))  # a tie goes to the better-matching sentence
         return out
+
+    def _count_misses(self, q: str, terms: list[str], best: Candidate) -> bool:
+        """"How many dental chairs / knee replacements?" counts a thing the pages never name; "how many
+        hematology beds / nursing students?" narrows the count by a word the sentence doesn't have."""
+        asked = _HOW_MANY_WHAT.search(q)
+        if not asked:
+            return False
+        said = [w for w in asked.group(1).split() if w not in STOPWORDS]
+        if not said:
+            return False
+        *qualifiers, noun = [stem(w) for w in self.kb.catalog.correct(said)]
+        plural = said[-1].endswith("s") and said[-1] not in ("times", "years", "days")  # "how many times": how often
+        # "chair" is not "chairperson": only an inflection away from a page word counts as known.
+        known = lambda t: (t in self.kb.idf or any(in_aspect(t, g) for g in ASPECTS.values())  # noqa: E731
+                           or any(v.startswith(t) and len(v) - len(t) <= 3 for v in self.kb.vocabulary_terms))
+        if plural and noun in terms and not known(noun):
+            return True
+        sentence = self.kb.sentence_terms[best.sentence]
+        # Only a field ("hematology", "nursing", "orthopedic") narrows the count: other words are often the
+        # visitor's shorthand for the page's own ("gi tumour ops").
+        return any(t in terms and _FIELD_WORD.search(t) and t not in _NEUTRAL_QUALIFIERS and t not in sentence
+                   and not prefix_match(t, sentence) and not any(in_aspect(t, ASPECTS[a]) and ASPECTS[a] & sentence
+                                                                  for a in ASPECTS)
+                   for t in qualifiers)
 
     def _about_a_place(self, passage: int) -> bool:
         """The passage is about a hospital or a department, not only about the school."""

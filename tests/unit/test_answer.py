@@ -520,3 +520,11 @@ def test_founding_is_a_year_question_not_funding(composer):
 def test_a_site_is_a_campus_unless_it_is_the_website(composer):
     assert composer.answer("how many beds at the binjiang site").kind == "decline"  # one campus's beds
     assert "website" in normalize("your site seems to say both") and "site" not in composer.terms_of("your site says 9 or 10")
+
+
+def test_a_count_of_something_the_pages_never_name_or_narrow_is_declined(composer):
+    for question in ("how many dental chairs does the stomatology hospital have",        # never named
+                     "how many gynecologists work at the women's hospital",               # people never counted
+                     "how many hematology beds are there at the first affiliated hospital"):  # a field narrows it
+        assert composer.answer(question).kind == "decline", question
+    assert "500" in composer.answer("how many international students does zusm have").text

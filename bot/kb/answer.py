@@ -137,6 +137,8 @@ _NAMED_RANKING = re.compile(r"\b(performance evaluation|nature index|best hospit
 _AS_OF = re.compile(r"\b[Aa]s of ((?:[A-Z][a-z]+ )?(?:1[6-9]\d\d|20\d\d))\b")
 _PERIOD_STATED = re.compile(r"\b(in|over|during|for|within) (the )?(recent|past|last|previous) (\d+|\w+) (years?|months?)\b"
                             r"|\b(annually|every year|each year|a year|per year|yearly)\b", re.IGNORECASE)
+_RANKS_IT = re.compile(r"\b(rank\w*|top \d+|top|first in|largest|biggest|leading|far ahead|#\d+|\d+(st|nd|rd|th) in)\b",
+                       re.IGNORECASE)
 _NOW = re.compile(r"\b(now|currently|today|these days|nowadays|at present|at the moment|presently|still)\b")
 _PERIODS = {stem(w) for w in ("year", "years", "yearly", "annual", "annually", "month", "monthly", "week", "day", "daily")}
 _PEOPLE = re.compile(r"\b(supervisors?|professors?|doctors?|experts?|surgeons?|staff|members?|heads?|leaders?|directors?|"
@@ -981,6 +983,25 @@ class AnswerComposer(Comparisons):
             text = f"The answer gives no date of its own; {page}."
         if not source.date or as_of or years or period:
             text += " For current figures, please check the official website."
+        return Answer("answer", self._trim(text), last.confidence, last.sources, focus=last.focus or focus,
+                      passage=last.passage)
+
+    def judgement_of(self, last_question: str, focus: str | None) -> Answer | None:
+        """How the figure just given compares: the page's own ranking words in its sentence, quoted; a
+        decline when the page ranks it nowhere. None when the last question has no quoted answer."""
+        last = self.answer(last_question, focus)
+        if last.kind != "answer" or not last.sources:
+            return None
+        body = last.text.split(": ", 1)[-1]
+        clauses = [c for c in re.split(r"(?<=[,;])\s+", body) if _RANKS_IT.search(c)]
+        # A clause that ranks ("ranking 7th in the country") before one that only praises ("the top hospital").
+        clause = next((c for c in clauses if re.search(r"\brank|#\d", c, re.IGNORECASE)), clauses[0] if clauses else None)
+        if clause is None:
+            declined = self.decline("how that compares (the page gives the figure without a comparison)",
+                                    focus=last.focus or focus)
+            declined.passage = last.passage
+            return declined
+        text = f"The page puts it this way: \u201c{clause.strip().rstrip(',;.')}\u201d."
         return Answer("answer", self._trim(text), last.confidence, last.sources, focus=last.focus or focus,
                       passage=last.passage)
 

@@ -75,13 +75,27 @@ _ON_THE_LIST = re.compile(r"\s*\b(on|in|from|of) (your|the|that|this) list\b|\s*
 
 # "As of when?", "what year is that from?", "is that still current?": the date of the fact just given.
 _DATE_OF_LAST = re.compile(
-    r"^\W*(and |so |but |ok |okay )?(as of when|since when is (that|this)|(from )?when('s| is| was) (that|this)( figure| number| data| info\w*)?"
+    r"^\W*(and |so |but |ok |okay )?(as of when( is| was)?( that| this| it)?( figure| number)?|since when is (that|this)|(from )?when('s| is| was) (that|this)( figure| number| data| info\w*)?"
     r"( from| dated| stated)?|what (year|date) (is|was) (that|this)( figure| number| data| info\w*)?( from)?|"
     r"how (old|recent|current) is (that|this)( figure| number| data| info\w*)?|is (that|this)( figure| number| data| info\w*)? "
     r"(still )?(current|up to date|up-to-date|recent|true now|accurate now)|which year is (that|this)( figure| number)?( from)?|"
     r"(over|for|in|during) (what|which) (time ?frame|period|years?|time span)( is| was)?( that| this| it)?( for| over)?|"
     r"over how (many years|long)( is| was)?( that| this)?)"
     r"\W*$", re.IGNORECASE)
+
+
+# "Is that a lot?", "how good is that?": how the figure just given compares, which only the pages' own
+# rankings can say.
+_JUDGE_LAST = re.compile(
+    r"^\W*(and |so |but |ok |okay |wow,? |hmm,? )?(is (that|this|it) (a lot|a lot of \w+|many|much|big|large|high|good|"
+    r"impressive|a big number|significant|a high number)|how (good|big|high|impressive) is (that|this)|"
+    r"how does (that|this|it) compare( to others| with others| nationally)?|is (that|this) (above|below) average)\W*$",
+    re.IGNORECASE)
+
+
+def asks_judgement_of_last_answer(text: str, context: dict | None) -> bool:
+    """A question about how the previous answer's figure compares, with an answer to ask it of."""
+    return bool(context and context.get("last_question") and _JUDGE_LAST.search(normalize(text)))
 
 
 def asks_date_of_last_answer(text: str, context: dict | None) -> bool:
@@ -177,6 +191,14 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
             rewritten = _ON_THE_LIST.sub("", rewritten)
             return Resolved(rewritten, place, True, used_list=True)
     if not named and (context["last_question"] or context["pending"]):
+        city = _hospital_by_city(text, catalog)
+        previous = context["last_question"] or ""
+        named_before = [m for m in catalog.find(previous) if not catalog.has_home(m.name) and m.type == "hospital"]
+        if city and named_before:
+            # "Is Ningbo Hospital part of the network?" + "and zhoushan?": the same question about the city's
+            # hospital the pages name.
+            tokens, m = words(previous), named_before[0]
+            return Resolved(" ".join(tokens[:m.start] + words(city) + tokens[m.end:]), None, True)
         place = _affiliated_by_ordinal(text, catalog)
         if place:
             # "How many beds at the first affiliated?" + "and the secnd?": no list to pick from, so the
@@ -228,7 +250,11 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
     elif previous and _refers_back(text):
         # "how many of them?" / "what kinds?" after "list the cooperated hospitals" / "how many machines":
         # the earlier question's topic words complete this one.
-        text = f"{text.rstrip(' ?.!')} {' '.join(_topic_words(previous, catalog))}".strip()
+        topic = _topic_words(previous, catalog)
+        if topic and not _PLACE_NOUNS & set(topic) and _WHICH_ONES.search(normalize(text)):
+            # "How many universities does ZUSM partner with?" + "which ones?": which universities, of ZUSM's.
+            text = _WHICH_ONES.sub("which", normalize(text))
+        text = f"{text.rstrip(' ?.!')} {' '.join(topic)}".strip()
     # "Which hospitals are JCI accredited?" asks for the place, so the remembered one must not answer it...
     # unless the remembered one is a department and the question is which hospital it belongs to.
     remembered = catalog.by_name(context["focus"]) if context["focus"] else None
@@ -257,6 +283,15 @@ _THAT_HOSPITAL = re.compile(r"\b(that|the|this|its|their|same) (hospital|hosp)\b
 _AFFILIATED_ORDINALS = {"first": "1st", "1st": "1st", "second": "2nd", "2nd": "2nd", "fourth": "4th", "4th": "4th"}
 
 
+def _hospital_by_city(text: str, catalog: Catalog) -> str | None:
+    """"and zhoushan?": a bare city name, as a follow-up, names the hospital the pages list in that city."""
+    rest = [t for t in catalog.correct(words(text)) if t not in _ELLIPSIS_WORDS]
+    if len(rest) != 1 or not _AND_ALSO.match(normalize(text)):
+        return None
+    entity = catalog.by_name(f"{rest[0]} hospital")
+    return entity.name if entity and entity.type == "hospital" else None
+
+
 def _affiliated_by_ordinal(text: str, catalog: Catalog) -> str | None:
     """"and the 2nd?", "what about the secnd one": an affiliated hospital named by its ordinal alone."""
     rest = [t for t in catalog.correct(words(text)) if t not in _ELLIPSIS_WORDS]
@@ -267,6 +302,8 @@ def _affiliated_by_ordinal(text: str, catalog: Catalog) -> str | None:
 
 
 _OF_THOSE = re.compile(r"\b(which|what)( one)? of (those|them|these|the ones)\b")
+_WHICH_ONES = re.compile(r"\b(which|what) ones\b")
+_PLACE_NOUNS = {"hospital", "hospitals", "department", "departments", "dept", "depts", "campus", "campuses", "one", "ones"}
 # Words that point back at what was just discussed rather than naming anything themselves.
 _BACK_REFERENCES = {"them", "they", "those", "these", "ones", "kind", "kinds", "type", "types", "sort", "sorts",
                     "year", "when", "date", "who",

@@ -76,6 +76,11 @@ class KnowledgeService:
         screened = self.screen(text, context)
         if screened is not None:
             return screened
+        if dialogue.asks_judgement_of_last_answer(text, context):
+            judged = self.composer.judgement_of(context["last_question"], context.get("focus"))
+            if judged is not None:
+                return Reply(judged.reply(), judged.kind, judged.confidence, [], {**context, "passage": judged.passage},
+                             [vars(s) for s in judged.sources])
         if dialogue.asks_date_of_last_answer(text, context):
             dated = self.composer.date_of(context["last_question"], context.get("focus"))
             if dated is not None:

@@ -443,3 +443,30 @@ def test_the_hospital_compared_with_the_school_is_the_hospital_discussed(kb):
            "pending": None}
     resolved = dialogue.resolve("so the hospital is older than the school then?", ctx, kb.catalog)
     assert "Second Affiliated Hospital" in resolved.question and "school" in resolved.question
+
+
+def test_which_ones_after_a_count_of_partners_asks_for_their_names(kb):
+    ctx = {"focus": "ZUSM", "last_question": "how many universities does zju medicine partner with worldwide",
+           "pending": None}
+    resolved = dialogue.resolve("which ones", ctx, kb.catalog)
+    assert resolved.focus == "ZUSM" and resolved.question.startswith("which universities")
+
+
+def test_and_a_city_after_a_question_about_a_listed_hospital_asks_it_of_that_citys_hospital(kb):
+    ctx = {"focus": "Ningbo Hospital", "last_question": "is ningbo hospital part of the zusm network", "pending": None}
+    assert dialogue.resolve("and zhoushan?", ctx, kb.catalog).question == "is zhoushan hospital part of the zusm network"
+
+
+def test_is_that_a_lot_quotes_the_pages_own_ranking_or_declines(composer):
+    service = KnowledgeService(composer, Settings())
+    ranked = service.ask("is that a lot?", {"last_question": "how many operations does sir run run shaw hospital do annually",
+                                            "focus": "Sir Run Run Shaw Hospital"})
+    assert "top 1 nationwide" in ranked.text and "Source:" in ranked.text
+    unranked = service.ask("is that big?", {"last_question": "how many beds does the children's hospital have",
+                                            "focus": "Children's Hospital"})
+    assert unranked.kind == "decline"
+    assert dialogue.asks_date_of_last_answer("as of when is that", {"last_question": "x"})
+
+
+def test_distances_are_visit_logistics(composer):
+    assert composer.answer("how far is zhoushan hospital from hangzhou").kind == "decline"

@@ -129,6 +129,15 @@ _FIELD_WORD = re.compile(r"^([a-z]{3,}(ology|ologic|ological|ics|ic)|nursing)$")
 # Words that narrow nothing the pages count differently ("total beds", "full-time staff" are still the staff).
 _NEUTRAL_QUALIFIERS = {stem(w) for w in ("total", "overall", "inpatient", "hospital", "current", "actual", "approved",
                                          "full", "time", "full-time", "registered", "different", "main", "big", "major")}
+_GRADE_ASKED = re.compile(r"\b(grade|grades|graded|grading|score|scored|rating|rated)\b")
+_CAMPUS_NAMES = re.compile(r"\bcampuses,? ([A-Z][a-z]+(?: Road)?) and ([A-Z][a-z]+(?: Road)?)")
+# "How long do the exchanges last?", "how long is the programme?": a duration, which the sentence must state.
+_DURATION_ASKED = re.compile(r"\bhow long (do|does|did|will|would|is|are|was|were) (\w+ ){0,6}?(last|take|stay|run|go on)\b"
+                             r"|\bhow long is (the|a|an|their|its) (\w+ ){0,3}(program|programme|course|degree|exchange|stay|"
+                             r"training|residency|wait|placement|internship)\b")
+_DURATION = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)[- ](year|month|week|day|hour)s?\b|\b\d\+\d\b",
+                       re.IGNORECASE)
+_HOW_FAR = re.compile(r"\bhow far (is|are|away)\b|\bhow (long|many hours) (does it take|to get|by)\b|\bby (train|car|bus|taxi|metro|subway)\b")
 _MONEY_ASKED = re.compile(r"\bhow much (money|funding|funds?|grant|investment|did (\w+ ){1,3}(cost|get|receive|raise|spend|invest)|"
                           r"(does|do|did|would|will) (\w+ ){1,3}cost)\b|\b(amount|size|value) of (the |their |its )?(funding|grant|budget|money|investment)\b")
 _MONEY = re.compile(r"(\byuan\b|\brmb\b|¥|\$|\bdollars?\b|\bmillion\b|\bbillion\b|\beuros?\b)", re.IGNORECASE)
@@ -208,6 +217,9 @@ class AnswerComposer(Comparisons):
                  calibrator: Calibrator | None = None) -> None:
         self.kb = kb
         kb.catalog.extend_vocabulary([KNOWN_WORDS])
+        # "Two campuses, Jiefang Road and Binjiang": names of single campuses, which the pages never size.
+        self.campus_names = {normalize(n) for p in kb.passages for m in _CAMPUS_NAMES.finditer(p.text)
+                             for n in m.groups() if n}
         self.threshold = threshold
         self.faq_threshold = faq_threshold
         self.k = k
@@ -265,6 +277,8 @@ class AnswerComposer(Comparisons):
             return self.decline(f"the {unknown.title()}", focus=None)
         if ABOUT_FRESHNESS.search(q):
             return self.freshness()
+        if _HOW_FAR.search(q):
+            return self.decline(focus, focus=focus)  # "how far is Zhoushan from Hangzhou?": the pages give no distances
         if _CAMPUS_SUPERLATIVE.search(q):
             # "Which of its 6 campuses is the biggest / the main one?": the pages size no single campus.
             return self.decline(focus, focus=focus)
@@ -369,7 +383,7 @@ class AnswerComposer(Comparisons):
         if self.calibrator:
             confidence, threshold = self.calibrator.probability(self.last_features), self.calibrator.threshold
         if COUNT_QUESTION.search(q) and count_nouns_of(question, terms) & {"bed", "staff", "employee"} \
-                and _ONE_CAMPUS.search(q):
+                and (_ONE_CAMPUS.search(q) or any(re.search(rf"\b{name}\b", q) for name in self.campus_names)):
             # "How many beds at the Binjiang campus specifically?": the pages count the whole hospital.
             return self.decline(focus, focus=focus, confidence=0.0)
         # "My uncle reckons it only has two sites, is that right?": the words the pages never use are the
@@ -388,6 +402,8 @@ class AnswerComposer(Comparisons):
         features = self.last_features
         if _ASKS_WHERE.search(q) and not _NAMES_A_LOCATION.search(f"{best.text} {best_passage.section}"):
             # "Where are the dental hospital's two campuses?" answered "2 campuses": a count is no location.
+            return self.decline(focus, focus=focus, confidence=confidence)
+        if _DURATION_ASKED.search(q) and not _DURATION.search(best.text):
             return self.decline(focus, focus=focus, confidence=confidence)
         if _MONEY_ASKED.search(q) and not _MONEY.search(best.text):
             return self.decline(focus, focus=focus, confidence=confidence)
@@ -450,6 +466,8 @@ class AnswerComposer(Comparisons):
             near = {n for t in counted_terms for n in numbers_near(best.text, t)} - own
             if not near:
                 return self.decline(focus, focus=focus, confidence=confidence)
+        if self._said_of_another(q, terms, best):
+            return self.decline(focus, focus=focus, confidence=confidence)
         if self._count_misses(q, terms, best):
             return self.decline(focus, focus=focus, confidence=confidence)
         sub_count = _SUB_COUNT.search(q)
@@ -741,6 +759,25 @@ class AnswerComposer(Comparisons):
             out.append(Candidate(s_id, p, sentence["text"], cos, cov, conf, conf + rank_bonus[p], literal, share))
         out.sort(key=lambda c: (-round(c.score, 3), -c.confidence))  # a tie goes to the better-matching sentence
         return out
+
+    def _said_of_another(self, q: str, terms: list[str], best: Candidate) -> bool:
+        """"What grade did basic medical sciences get?" and the sentence grades clinical medicine: the clause
+        that gives the grade names something else, while the thing asked only appears elsewhere."""
+        asked = _GRADE_ASKED.search(q)
+        if not asked:
+            return False
+        clause = next((c for c in re.split(r"(?<=[,;])\s+|\s+and\s+(?=the\b)", best.text) if _GRADE_ASKED.search(normalize(c))), None)
+        if clause is None:
+            return False
+        own = {stem(w) for w in words(clause)}
+        # What the clause grades: its words before the grading verb ("the clinical medicine discipline").
+        graded = {stem(w) for w in words(_GRADE_ASKED.split(normalize(clause))[0])} - {stem(w) for w in GENERIC_WORDS}
+        subject = [t for t in terms if t not in GENERIC_WORDS and not _GRADE_ASKED.search(t) and t not in _PERIODS
+                   and t in self.kb.sentence_own_terms[best.sentence]]
+        if any(t in graded for t in subject):
+            return False
+        # A word of the question found in the sentence but outside the graded clause names what was asked.
+        return any(t not in own and not prefix_match(t, own) for t in subject)
 
     def _count_misses(self, q: str, terms: list[str], best: Candidate) -> bool:
         """"How many dental chairs / knee replacements?" counts a thing the pages never name; "how many

@@ -59,7 +59,8 @@ class Comparisons:
         nouns = count_nouns_of(question, terms)
         if nouns <= {"hospital"} and re.search(r"\b(bigger|larger|smaller)\b", q):
             nouns = {"bed"}  # "which is bigger?": a hospital's size, on these pages, is its number of beds
-        if len(places) != 2 or not nouns or not re.search(r"\b(more|fewer|less|bigger|larger|smaller|most)\b", q):
+        if len(places) != 2 or not nouns or not re.search(r"\b(more|fewer|less|bigger|larger|smaller|most|compare|compared|"
+                                                          r"comparison|vs|versus)\b", q):
             return None
         qvec = self.kb.encode_query(spelled_out(question))
         stated, per_page = [], {}

@@ -528,3 +528,31 @@ def test_a_count_of_something_the_pages_never_name_or_narrow_is_declined(compose
                      "how many hematology beds are there at the first affiliated hospital"):  # a field narrows it
         assert composer.answer(question).kind == "decline", question
     assert "500" in composer.answer("how many international students does zusm have").text
+
+
+def test_a_grade_given_to_one_discipline_is_not_the_others(composer):
+    assert composer.answer("what grade did basic medical sciences get in the national assessment").kind == "decline"
+    assert "A+" in composer.answer("what grade did clinical medicine get in the national assessment").text
+
+
+def test_a_duration_must_be_stated(composer):
+    question = "how long do faculty and students stay abroad in the overseas mobility programs"
+    assert composer.answer(question).kind == "decline"
+    assert "8-year" in composer.answer("how long is the md program at zusm").text
+
+
+def test_a_campus_named_alone_is_one_campus(composer):
+    assert composer.answer("how many beds at binjiang").kind == "decline"
+    assert composer.answer("how many beds does the second affiliated hospital have").kind != "decline"
+
+
+def test_compare_two_places_by_a_count(composer):
+    answer = composer.answer("compare beds at the women's vs the children's hospital")
+    assert "1200" in answer.text and "1300" in answer.text
+
+
+def test_so_far_and_train_are_not_travel(composer):
+    # "How far is it?" asks a distance; "done so far" and "train students" do not.
+    assert composer.answer("how far is zhoushan hospital from hangzhou").kind == "decline"
+    assert "4,000" in composer.answer("how many laparoscopic surgeries has the gi surgery department done so far").text
+    assert "Nanjing" in composer.answer("which universities train master students in the gastrointestinal and anal surgery department").text

@@ -138,6 +138,9 @@ _DURATION_ASKED = re.compile(r"\bhow long (do|does|did|will|would|is|are|was|wer
 _DURATION = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)[- ](year|month|week|day|hour)s?\b|\b\d\+\d\b",
                        re.IGNORECASE)
 _HOW_FAR = re.compile(r"\bhow far (is|are|away)\b|\bhow (long|many hours) (does it take|to get|by)\b|\bby (train|car|bus|taxi|metro|subway)\b")
+_HAS_UNIT = re.compile(r"\b(have|has|got|run|runs|is there|are there|offer|offers) (an? |any |their own |its own )?"
+                       r"(?P<what>[a-z]{4,}( [a-z]{4,})?) (department|dept|unit|clinic|ward|centre|center|service|team|"
+                       r"specialty|speciality|division)s?\b")
 _MONEY_ASKED = re.compile(r"\bhow much (money|funding|funds?|grant|investment|did (\w+ ){1,3}(cost|get|receive|raise|spend|invest)|"
                           r"(does|do|did|would|will) (\w+ ){1,3}cost)\b|\b(amount|size|value) of (the |their |its )?(funding|grant|budget|money|investment)\b")
 _MONEY = re.compile(r"(\byuan\b|\brmb\b|¥|\$|\bdollars?\b|\bmillion\b|\bbillion\b|\beuros?\b)", re.IGNORECASE)
@@ -402,6 +405,11 @@ class AnswerComposer(Comparisons):
         features = self.last_features
         if _ASKS_WHERE.search(q) and not _NAMES_A_LOCATION.search(f"{best.text} {best_passage.section}"):
             # "Where are the dental hospital's two campuses?" answered "2 campuses": a count is no location.
+            return self.decline(focus, focus=focus, confidence=confidence)
+        unit = _HAS_UNIT.search(q)
+        if unit and not any(self._known_word(w) for w in unit.group("what").split() if w not in STOPWORDS):
+            # "Does FAHZU have a dermatology department?": a field the pages never mention; listing what the
+            # hospital is known for would read as an answer.
             return self.decline(focus, focus=focus, confidence=confidence)
         if _DURATION_ASKED.search(q) and not _DURATION.search(best.text):
             return self.decline(focus, focus=focus, confidence=confidence)
@@ -727,6 +735,8 @@ class AnswerComposer(Comparisons):
                 conf *= 0.75  # "how many ...?" is answered by a sentence that states a number
             elif wants_count and count_nouns and count_is_qualified(sentence["text"], count_nouns, terms):
                 conf *= 0.97  # "how many students?": "8,000 students" before "500 international students"
+            elif wants_count and count_nouns and not any(numbers_near(sentence["text"], n) for n in count_nouns):
+                conf *= 0.9  # "how many staff?": "nearly 50 medical staffs" before "almost 10 professional doctors"
             if wants_names and not names_several(sentence["text"]):
                 # "Which universities?" is answered by the sentence that names them; one that only counts them
                 # ("more than 40 universities") is the usual wrong answer.
@@ -830,8 +840,10 @@ class AnswerComposer(Comparisons):
         # "Which of those has the most beds?": only the places just listed compete, and being listed already
         # says they are relevant, so a weaker sentence match will do.
         floor = 0.7 * self.threshold if among else self.threshold
+        # "Which hospitals ... apart from the affiliated ones?": places named by the excluded words are not answers.
+        excluded = excluded_terms(question)
         good = [(n, c) for n, c in self._best_per_entity(candidates)
-                if c.confidence >= floor and (not among or n in among)]
+                if c.confidence >= floor and (not among or n in among) and not excluded & {stem(w) for w in words(n)}]
         nouns = count_nouns_of(question)
         if not (nouns and SUPERLATIVE.search(q)) and good:
             # "Which was the first outside Hangzhou?": places whose sentence lacks what the best one says

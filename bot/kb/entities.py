@@ -148,7 +148,8 @@ def _correct_token(token: str, vocabulary: frozenset[str]) -> str:
     if not match or match[0].endswith(token) or match[0].startswith(token) or token.startswith(match[0]):
         # A page word that merely extends the visitor's ("parking" / "sparking") is another word, not a fix.
         return token
-    if abs(len(match[0]) - len(token)) > 1:
+    if abs(len(match[0]) - len(token)) > 1 or match[0][0] != token[0]:
+        # ...and rarely the first letter: "dermatology" is not "hematology".
         # A typo drops, adds or swaps a letter; two letters apart is another word ("braces" / "branches").
         return token
     return match[0]

@@ -29,6 +29,7 @@ _EMERGENCY = re.compile(
     r"stabbed|been shot|gunshot|drown|electrocut|head injury|broken neck|"
     r"\b(is|are|got|been|just) (badly |severely )?burn(ed|t)\b|\bburn(ed|t) (himself|herself|myself|themselves)\b|"
     r"\b(has|have|got) (severe |bad )?burns\b|severe allergic|anaphyla|"
+    r"\b(boiling|scalding|hot) (water|oil|soup)\b.{0,40}\b(over|on|onto|all over)\b|\bskin (is )?(coming|peeling|falling) off\b|"
     # poisoning and self-harm
     r"overdos|poison(ed|ing)?\b(?! (control )?(center|centre|unit))|too many (of (my|his|her|the|their) )?(\w+ )?(pills|tablets|painkillers|meds)|"
     r"(ate|eaten|swallowed|took|taken|got into) (some|all|a handful) of (my|his|her|the|our) (\w+ )?(pills|tablets|medicine|medication)|"
@@ -105,12 +106,12 @@ _MEDICAL_ADVICE = re.compile(
 # need?"): advice only when the message is about health. The wordings above are medical by themselves.
 _GENERIC_ADVICE = re.compile(
     r"\bshould i (get|have|take|do|see|go|stop|start|worry)\b|\bis it safe (to|for)\b|"
-    r"(?<!visa )(?<!visas )(?<!documents )(?<!papers )(?<!insurance )\b(do|should|would|will) i need\b"
+    r"(?<!visa )(?<!visas )(?<!documents )(?<!papers )(?<!insurance )\b(do|should|would|will) i (really |actually |definitely )?need\b"
     r"(?!.{0,20}\b(visa|passport|referral|ticket|id|insurance|letter|translator|interpreter)\b)|"
     r"\bis it (ok|okay|alright|all right|fine|bad) (to|if)\b|\bcan i (stop|start|take|mix|drink|eat|skip)\b|"
     r"\bshould (i|my \w+|he|she|we) (get|have|take|do|go|try|choose)\b|\b(what )?(would|do|can) you recommend\b|"
     r"\bworth it\b|\b(does|would|could) (that|this|it) mean\b|\bwhat (should|can) i (eat|drink|do|take|use)\b|"
-    r"\bwhat (does )?(that|this|it) means?\b|\bhow often should (i|a|an|my|we)\b",
+    r"\bwhat (does )?(that|this|it) means?\b|\bhow often should (i|a|an|my|we)\b|\b(can|should|could) (i|we|he|she) (just )?wait\b",
     re.IGNORECASE,
 )
 _HEALTH = re.compile(
@@ -124,7 +125,7 @@ _HEALTH = re.compile(
     r"depress\w*|insomnia|injur\w*|wounds?|fractures?|broken|sprain\w*|recover\w*|heal\w*|stitches|fasting|alcohol|"
     r"smok\w*|covid|virus|hpv|contracept\w*|periods?|menstrua\w*|ivf|fertility|mental|rehab\w*|physio\w*|health|"
     r"checkup|check-up|screening|ultrasound|polyps?|ulcers?|hernia|stent|transplant|dialysis|kidneys?|liver|"
-    r"gallbladder|appendix|thyroid|prostate|psa|lungs?|breasts?|uterus|womb|ovar\w*|bladder|spine|joints?|bones?|hips?|"
+    r"gallbladder|appendix|thyroid|nodules?|prostate|psa|lungs?|breasts?|uterus|womb|ovar\w*|bladder|spine|joints?|bones?|hips?|"
     r"replacement|removal|removed|implants?|braces|pregnancy|labou?r|newborn|toddler|child|kid|son|daughter|mum|mom|dad|"
     r"father|mother|grandma|grandpa|husband|wife)\b",
     re.IGNORECASE,

@@ -15,7 +15,8 @@ STOPWORDS = frozenset(
     please tell know want like get give let some any all as if than then so such not no yes also just very
     much many number count total volume amount quantity does doe hi hello thanks thank ok okay one ones s re ve ll d m
     explain describe show list name give need find looking look say says kind sort type u ur r abt wat pls plz per whats done doing up help helps use used uses using work works working go goes going take make made got happen happened happens mean means called named exist exists
-    roughly approximately around nearly about exactly really actually currently presently still ever most least
+    roughly approximately around nearly about exactly really actually currently presently still ever most least now nowadays
+    apart besides except excluding
     heard hear somehow something someone somewhere anyway guess wonder wondering curious maybe perhaps reckon
     apparently supposedly saw seen""".split()
 )

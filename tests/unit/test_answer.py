@@ -556,3 +556,19 @@ def test_so_far_and_train_are_not_travel(composer):
     assert composer.answer("how far is zhoushan hospital from hangzhou").kind == "decline"
     assert "4,000" in composer.answer("how many laparoscopic surgeries has the gi surgery department done so far").text
     assert "Nanjing" in composer.answer("which universities train master students in the gastrointestinal and anal surgery department").text
+
+
+def test_a_count_of_the_thing_asked_beats_a_count_of_a_kind_of_it(composer):
+    # "nearly 50 medical staffs" answers "how many staff", not "almost 10 professional doctors ... at present".
+    answer = composer.answer("how many staff does the sahzu ultrasound department have now")
+    assert "50" in answer.text, answer.text
+
+
+def test_a_department_the_pages_never_mention_is_declined(composer):
+    assert composer.answer("does the first affiliated hospital have a dermatology department").kind == "decline"
+    assert "Nephrology" in composer.answer("does the first affiliated hospital have a nephrology department").text
+
+
+def test_places_named_by_the_excluded_words_are_not_listed(composer):
+    answer = composer.answer("which hospitals does zusm cooperate with outside the affiliated ones?")
+    assert "First Affiliated" not in answer.text and "5 local hospitals" in answer.text

@@ -261,3 +261,12 @@ def test_keep_getting_is_advice_only_for_a_health_problem():
 ])
 def test_generic_advice_wordings_need_a_health_topic(text, expected):
     assert safety.category(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("my thyroid nodule is 1.5 cm, do i really need an fna or can i just wait and see", "medical_advice"),
+    ("boiling oil tipped over my little boy and the skin is coming off", "emergency"),
+    ("does the burn unit at sahzu have many beds", None),
+])
+def test_more_ways_of_asking_for_advice_and_of_describing_a_burn(text, expected):
+    assert safety.category(text) == expected

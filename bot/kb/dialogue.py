@@ -88,7 +88,9 @@ _DATE_OF_LAST = re.compile(
 # rankings can say.
 _JUDGE_LAST = re.compile(
     r"^\W*(and |so |but |ok |okay |wow,? |hmm,? )?(is (that|this|it) (a lot|a lot of \w+|many|much|big|large|high|good|"
-    r"impressive|a big number|significant|a high number)|how (good|big|high|impressive) is (that|this)|"
+    r"impressive|a big number|significant|a high number|the most( in (china|the country|zhejiang))?|a record)|"
+    r"how (good|big|high|impressive) is (that|this)|what( national)? (rank|ranking|position) is (that|this)( in the country| nationally)?|"
+    r"where does (that|this) (rank|put them|put it|place them|place it)( nationally| in the country| in china)?|"
     r"how does (that|this|it) compare( to others| with others| nationally)?|is (that|this) (above|below) average)\W*$",
     re.IGNORECASE)
 
@@ -260,7 +262,11 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
     remembered = catalog.by_name(context["focus"]) if context["focus"] else None
     # "And the biggest one?" ranks the places again, whichever was discussed.
     asks_for_place = _ASKS_FOR_PLACE.search(normalize(text)) or WHICH_PLACE.search(normalize(text))
-    if remembered and not remembered.sections and not asks_for_place:
+    if (remembered and remembered.type == "hospital" and asks_for_place and _ITS_PARTS.search(normalize(text))
+            and re.search(r"\b(it|its|they|their|there)\b", normalize(text))):
+        asks_for_place = None  # "which departments is it strong in?": the parts of the place discussed
+    if remembered and not remembered.sections and not asks_for_place and not re.search(r"\bhospitals\b", normalize(text)):
+        # ("How many cooperated hospitals is that altogether?" counts a kind of hospital, not the one named.)
         # A place the pages only name ("is Xixi part of the network?" then "how many beds does it have?"):
         # name it in the question, so the answer must be about it or be a decline.
         return Resolved(f"{text.rstrip(' ?.!')} ({remembered.name})?", None, True)
@@ -302,10 +308,12 @@ def _affiliated_by_ordinal(text: str, catalog: Catalog) -> str | None:
 
 
 _OF_THOSE = re.compile(r"\b(which|what)( one)? of (those|them|these|the ones)\b")
+_ITS_PARTS = re.compile(r"\bwhich (departments?|depts?|specialt\w+|specialit\w+|fields?|areas?|units?)\b")
 _WHICH_ONES = re.compile(r"\b(which|what) ones\b")
 _PLACE_NOUNS = {"hospital", "hospitals", "department", "departments", "dept", "depts", "campus", "campuses", "one", "ones"}
 # Words that point back at what was just discussed rather than naming anything themselves.
 _BACK_REFERENCES = {"them", "they", "those", "these", "ones", "kind", "kinds", "type", "types", "sort", "sorts",
+                    "can", "could", "you", "tell", "give",
                     "year", "when", "date", "who",
                     "there", "which", "what", "how", "many", "much", "of", "are", "is", "so", "and", "the", "in",
                     "total", "all", "altogether", "exactly", "list", "name", "names", "their", "other", "else",
@@ -355,7 +363,7 @@ def _with_new_object(text: str, previous: str | None) -> str | None:
 def _refers_back(text: str) -> bool:
     """A turn made only of question and pointing words: "how many so far?", "what kinds?", "name them"."""
     tokens = words(text)
-    return 0 < len(tokens) <= 6 and all(t in _BACK_REFERENCES or t in GENERIC_WORDS for t in tokens)
+    return 0 < len(tokens) <= 7 and all(t in _BACK_REFERENCES or t in GENERIC_WORDS for t in tokens)
 
 
 def _topic_words(question: str, catalog: Catalog) -> list[str]:

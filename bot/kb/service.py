@@ -92,6 +92,11 @@ class KnowledgeService:
             question, story = dialogue.premise_part(text)
         # A place named only in the story ("my dad is at SAHZU. how many beds?") is still what is asked about.
         story_places = [m.name for m in catalog.find(story) if catalog.has_home(m.name)] if story else []
+        only_named = [m.name for m in catalog.find(story) if not catalog.has_home(m.name) and m.type == "hospital"] \
+            if story and not story_places else []
+        if only_named and not catalog.find(question):
+            # "The ENT one, is it open?": a hospital the pages only name is what "it" means.
+            question = f"{question.rstrip(' ?.!')} ({only_named[0]})?"
         resolved = dialogue.resolve(question, context, catalog, list(rasa_entities or []) + story_places)
         previous = context.get("passage") if resolved.from_context else None
         if not (isinstance(previous, int) and 0 <= previous < len(self.composer.kb.passages)):

@@ -55,6 +55,9 @@ def normalize(text: str) -> str:
     text = re.sub(r"#\s?(\d+)", r"rank \1", text)
     # "Your site says both": the website, not a campus (the pages' "site" is a hospital campus).
     text = re.sub(r"\b(your|ur|this|the|ur web|your web|the web)\s?site\b(?! of)", "your website", text)
+    # "Is it open yet?" asks whether a place is running (the pages say "under construction"), not when it opened.
+    text = re.sub(r"\b(is|are) (it|they|that|this|the [\w&' ]{2,30}?) (open|opened)( yet| already| now)?\b",
+                  r"\1 \2 up and running", text)
     # Phrasal verbs visitors use for what the pages call a partnership.
     text = re.sub(r"\b(team|teams|teamed|teaming|partner|partners|partnered|join|joins|joined) up with\b", "partner with", text)
     text = re.sub(r"\b(work|works|worked|working) (together )?with\b", "partner with", text)

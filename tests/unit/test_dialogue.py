@@ -470,3 +470,34 @@ def test_is_that_a_lot_quotes_the_pages_own_ranking_or_declines(composer):
 
 def test_distances_are_visit_logistics(composer):
     assert composer.answer("how far is zhoushan hospital from hangzhou").kind == "decline"
+
+
+def test_more_ways_to_ask_how_the_last_figure_compares(composer):
+    service = KnowledgeService(composer, Settings())
+    context = {"last_question": "how many national fund projects did the second affiliated hospital win in 2019",
+               "focus": "Second Affiliated Hospital"}
+    for text in ("and what rank is that in the country", "is that the most in china?", "how good is that"):
+        assert dialogue.asks_judgement_of_last_answer(text, context), text
+    assert "7th in the country" in service.ask("and what rank is that in the country", context).text
+
+
+def test_which_departments_is_it_strong_in_keeps_the_place(kb):
+    ctx = {"focus": "Sir Run Run Shaw Hospital", "last_question": "what year was sir run run shaw hospital built",
+           "pending": None}
+    assert dialogue.resolve("ok and which departments is it strong in?", ctx, kb.catalog).focus == "Sir Run Run Shaw Hospital"
+
+
+def test_a_kind_of_hospital_counted_is_not_the_one_named_before(kb):
+    ctx = {"focus": "Ningbo Hospital", "last_question": "how many beds does ningbo hospital have", "pending": None}
+    resolved = dialogue.resolve("so how many cooperated hospitals is that altogether?", ctx, kb.catalog)
+    assert "Ningbo" not in resolved.question
+
+
+def test_can_you_name_a_few_of_them_carries_the_topic(kb):
+    ctx = {"focus": "ZUSM", "last_question": "how many research institutes and centers does zusm have", "pending": None}
+    assert "institute" in dialogue.resolve("Can you name a few of them?", ctx, kb.catalog).question
+
+
+def test_is_it_open_after_a_place_only_named_is_about_that_place(composer):
+    reply = KnowledgeService(composer, Settings()).ask("the ENT one, is it open?")
+    assert "underconstruction" in reply.text or "under construction" in reply.text, reply.text

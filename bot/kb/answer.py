@@ -487,9 +487,14 @@ class AnswerComposer(Comparisons):
             counted = None  # "How many of the staff are senior?": a share ("accounted for 30%") answers it
         # "37,757 people" examined are patients, not staff: "people" counts staff only when "people" was asked.
         counted_words = (aspect_group(stem(counted.group(2))) | {stem(counted.group(2))}) - {stem("people")} if counted else set()
-        if counted and not any(not YEAR.fullmatch(n) for w in counted_words for n in numbers_near(best.text, w, reach=6)):
-            # "How many surgeons / awards / key specialties?" answered by a sentence that counts beds, says
-            # "dozens of" or counts nothing: a number of another thing, or no number.
+        vague = counted and re.search(rf"\b(dozens|hundreds|thousands) of ((?:[\w/-]+ ){{0,3}}){re.escape(counted.group(2))}",
+                                      normalize(best.text))
+        if vague and _EXACT_FIGURE.search(q):
+            return self.decline(focus, focus=focus, confidence=confidence)  # "exactly how many?": "dozens" is not exact
+        if counted and not vague and not any(not YEAR.fullmatch(n) for w in counted_words
+                                             for n in numbers_near(best.text, w, reach=6)):
+            # "How many surgeons / awards?" answered by a sentence that counts beds or counts nothing: a number
+            # of another thing, or no number. ("Dozens of national key clinical specialties" is the page's answer.)
             return self.decline(focus, focus=focus, confidence=confidence)
         asked_years = set(YEAR.findall(question))
         # The page's own date counts only for a sentence that states no year of its own.

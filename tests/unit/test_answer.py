@@ -572,3 +572,10 @@ def test_a_department_the_pages_never_mention_is_declined(composer):
 def test_places_named_by_the_excluded_words_are_not_listed(composer):
     answer = composer.answer("which hospitals does zusm cooperate with outside the affiliated ones?")
     assert "First Affiliated" not in answer.text and "5 local hospitals" in answer.text
+
+
+def test_dozens_of_is_the_pages_answer_but_not_an_exact_one(composer):
+    answer = composer.answer("how many national key clinical specialties does the second affiliated hospital have")
+    assert "dozens of national key clinical specialties" in answer.text, answer.text
+    exact = composer.answer("exactly how many national key clinical specialties does the second affiliated hospital have")
+    assert exact.kind == "decline"

@@ -15,6 +15,7 @@ from bot.kb.calibrate import Calibrator
 from bot.kb.compare import Comparisons
 from bot.kb.entities import mentions_unknown_hospital
 from bot.kb.ingest import Passage
+from bot.kb.last_answer import AS_OF, LastAnswer
 from bot.kb.question import (
     ABOUT_FRESHNESS,
     AGE_WORDS,
@@ -146,11 +147,6 @@ _MONEY_ASKED = re.compile(r"\bhow much (money|funding|funds?|grant|investment|di
 _MONEY = re.compile(r"(\byuan\b|\brmb\b|¥|\$|\bdollars?\b|\bmillion\b|\bbillion\b|\beuros?\b)", re.IGNORECASE)
 _NAMED_RANKING = re.compile(r"\b(performance evaluation|nature index|best hospitals?( in china)? (list|ranking)|fudan|"
                             r"double first[- ]class|us news|qs|times higher|arwu|shanghai ranking|newsweek)\b")
-_AS_OF = re.compile(r"\b[Aa]s of ((?:[A-Z][a-z]+ )?(?:1[6-9]\d\d|20\d\d))\b")
-_PERIOD_STATED = re.compile(r"\b(in|over|during|for|within) (the )?(recent|past|last|previous) (\d+|\w+) (years?|months?)\b"
-                            r"|\b(annually|every year|each year|a year|per year|yearly)\b", re.IGNORECASE)
-_RANKS_IT = re.compile(r"\b(rank\w*|top \d+|top|first in|largest|biggest|leading|far ahead|#\d+|\d+(st|nd|rd|th) in)\b",
-                       re.IGNORECASE)
 _NOW = re.compile(r"\b(now|currently|today|these days|nowadays|at present|at the moment|presently|still)\b")
 _PERIODS = {stem(w) for w in ("year", "years", "yearly", "annual", "annually", "month", "monthly", "week", "day", "daily")}
 _PEOPLE = re.compile(r"\b(supervisors?|professors?|doctors?|experts?|surgeons?|staff|members?|heads?|leaders?|directors?|"
@@ -213,7 +209,7 @@ def _ranking_key(named: str) -> str:
     return "best hospital" if named.startswith("best hospital") else named.replace("-", " ").split(" first")[0]
 
 
-class AnswerComposer(Comparisons):
+class AnswerComposer(Comparisons, LastAnswer):
     def __init__(self, kb: KnowledgeBase, *, threshold: float, faq_threshold: float, k: int = 8,
                  reply_max_chars: int = 600, second_ratio: float = 0.9, clarify_margin: float = 0.06,
                  unseen_penalty: float = 0.5, own_words_weight: float = 0.08,
@@ -515,7 +511,7 @@ class AnswerComposer(Comparisons):
             if stated:
                 declined.text += f" (The page gives figures for {', '.join(stated)}.)"
             return declined
-        as_of = _AS_OF.search(best.text)
+        as_of = AS_OF.search(best.text)
         if as_of and _NOW.search(q):
             # "How many do they have now?" after "As of June 2007, ... 3 CT devices": that was then.
             declined = self.decline(focus, focus=focus, confidence=confidence)
@@ -806,7 +802,7 @@ class AnswerComposer(Comparisons):
         *qualifiers, noun = [stem(w) for w in self.kb.catalog.correct(said)]
         plural = said[-1].endswith("s") and said[-1] not in ("times", "years", "days")  # "how many times": how often
         # "chair" is not "chairperson": only an inflection away from a page word counts as known.
-        known = lambda t: (t in self.kb.idf or any(in_aspect(t, g) for g in ASPECTS.values())  # noqa: E731
+        known = lambda t: (t in self.kb.idf or any(in_aspect(t, g) for g in ASPECTS.values())
                            or any(v.startswith(t) and len(v) - len(t) <= 3 for v in self.kb.vocabulary_terms))
         if plural and noun in terms and not known(noun):
             return True
@@ -1011,53 +1007,6 @@ class AnswerComposer(Comparisons):
             self.kb.catalog.most_specific(p.entities) if p.entities else None)
         return Answer("answer", self._trim(body), best.confidence, [self._source(p)], focus=answered_about,
                       passage=best.passage)
-
-    def date_of(self, last_question: str, focus: str | None) -> Answer | None:
-        """When the fact just given holds: the date its sentence states, else its page's date, else that
-        neither says. None when the last question has no quoted answer to date."""
-        last = self.answer(last_question, focus)
-        if last.kind not in ("answer", "faq") or not last.sources:
-            return None
-        source = last.sources[0]
-        body = last.text.split(": ", 1)[-1] if last.kind == "answer" else last.text
-        if source.date:  # an FAQ answer names its page's date; that is the page's, not the fact's
-            body = body.replace(date_phrase(source.date), "").replace(source.date, "")
-        as_of = _AS_OF.search(body)
-        # "When was it founded?" + "how old is that info?": the year is the fact, the page's date dates it.
-        years = [] if YEAR_QUESTION.search(normalize(last_question)) else sorted(set(YEAR.findall(body)))
-        page = f"the {source.title} page is {date_phrase(source.date)}" if source.date else f"the {source.title} page carries no date"
-        period = _PERIOD_STATED.search(body)
-        if as_of:
-            text = f"The page states that figure as of {as_of.group(1)}; {page}."
-        elif period:
-            text = f"The page says \u201c{period.group(0)}\u201d; {page}."
-        elif years:
-            text = f"The sentence dates it to {' and '.join(years)}; {page}."
-        else:
-            text = f"The answer gives no date of its own; {page}."
-        if not source.date or as_of or years or period:
-            text += " For current figures, please check the official website."
-        return Answer("answer", self._trim(text), last.confidence, last.sources, focus=last.focus or focus,
-                      passage=last.passage)
-
-    def judgement_of(self, last_question: str, focus: str | None) -> Answer | None:
-        """How the figure just given compares: the page's own ranking words in its sentence, quoted; a
-        decline when the page ranks it nowhere. None when the last question has no quoted answer."""
-        last = self.answer(last_question, focus)
-        if last.kind != "answer" or not last.sources:
-            return None
-        body = last.text.split(": ", 1)[-1]
-        clauses = [c for c in re.split(r"(?<=[,;])\s+", body) if _RANKS_IT.search(c)]
-        # A clause that ranks ("ranking 7th in the country") before one that only praises ("the top hospital").
-        clause = next((c for c in clauses if re.search(r"\brank|#\d", c, re.IGNORECASE)), clauses[0] if clauses else None)
-        if clause is None:
-            declined = self.decline("how that compares (the page gives the figure without a comparison)",
-                                    focus=last.focus or focus)
-            declined.passage = last.passage
-            return declined
-        text = f"The page puts it this way: \u201c{clause.strip().rstrip(',;.')}\u201d."
-        return Answer("answer", self._trim(text), last.confidence, last.sources, focus=last.focus or focus,
-                      passage=last.passage)
 
     def freshness(self) -> Answer:
         """Which pages carry a date and which don't: the visitor can judge how current an answer is."""

@@ -138,7 +138,8 @@ _DURATION_ASKED = re.compile(r"\bhow long (do|does|did|will|would|is|are|was|wer
                              r"training|residency|wait|placement|internship)\b")
 _DURATION = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)[- ](year|month|week|day|hour)s?\b|\b\d\+\d\b",
                        re.IGNORECASE)
-_HOW_FAR = re.compile(r"\bhow far (is|are|away)\b|\bhow (long|many hours) (does it take|to get|by)\b|\bby (train|car|bus|taxi|metro|subway)\b")
+_HOW_FAR = re.compile(r"\bhow far (is|are|away)\b|\bhow (long|many hours) (does it take to (get|drive|travel|go|fly)|to get)\b"
+                      r"|\bby (train|car|bus|taxi|metro|subway)\b")
 _HAS_UNIT = re.compile(r"\b(have|has|got|run|runs|is there|are there|offer|offers) (an? |any |their own |its own )?"
                        r"(?P<what>[a-z]{4,}( [a-z]{4,})?) (department|dept|unit|clinic|ward|centre|center|service|team|"
                        r"specialty|speciality|division)s?\b")

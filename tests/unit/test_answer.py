@@ -556,6 +556,9 @@ def test_so_far_and_train_are_not_travel(composer):
     assert composer.answer("how far is zhoushan hospital from hangzhou").kind == "decline"
     assert "4,000" in composer.answer("how many laparoscopic surgeries has the gi surgery department done so far").text
     assert "Nanjing" in composer.answer("which universities train master students in the gastrointestinal and anal surgery department").text
+    assert composer.answer("how long does it take to get to the second affiliated hospital from the airport").kind == "decline"
+    # Not declined outright as travel (which carries no confidence): the question goes on to retrieval.
+    assert composer.answer("how long does it take to become a doctor at zusm, how many years is the md program").confidence > 0
 
 
 def test_a_count_of_the_thing_asked_beats_a_count_of_a_kind_of_it(composer):

@@ -80,14 +80,15 @@ test: install $(INDEX) $(MODEL)
 	$(MAKE) --no-print-directory test-unit test-rasa test-e2e $(EXTRA_TESTS)
 
 # ---- evaluation ----
-# Tuning sets: ours, then twenty-five written blind (from the pages only). Held-out sets are never tuned on.
+# Tuning sets: ours, then twenty-seven written blind (from the pages only). Held-out sets are never tuned on.
 TUNING_SETS := tests/eval/tuning.yml tests/eval/tuning_blind.yml tests/eval/tuning_blind2.yml tests/eval/tuning_blind3.yml \
                tests/eval/tuning_blind4.yml tests/eval/tuning_blind5.yml tests/eval/tuning_blind6.yml tests/eval/tuning_blind7.yml \
                tests/eval/tuning_blind8.yml tests/eval/tuning_blind9.yml tests/eval/tuning_blind10.yml tests/eval/tuning_blind11.yml \
                tests/eval/tuning_blind12.yml tests/eval/tuning_blind13.yml tests/eval/tuning_blind14.yml tests/eval/tuning_blind15.yml \
                tests/eval/tuning_blind16.yml tests/eval/tuning_blind17.yml tests/eval/tuning_blind18.yml \
                tests/eval/tuning_blind19.yml tests/eval/tuning_blind20.yml tests/eval/tuning_blind21.yml \
-               tests/eval/tuning_blind22.yml tests/eval/tuning_blind23.yml tests/eval/tuning_blind24.yml tests/eval/tuning_blind25.yml
+               tests/eval/tuning_blind22.yml tests/eval/tuning_blind23.yml tests/eval/tuning_blind24.yml tests/eval/tuning_blind25.yml \
+               tests/eval/tuning_blind26.yml tests/eval/tuning_blind27.yml
 HELDOUT_SETS := tests/eval/heldout.yml tests/eval/heldout_blind.yml tests/eval/heldout_blind2.yml tests/eval/heldout_blind3.yml \
                 tests/eval/heldout_blind4.yml tests/eval/heldout_blind5.yml tests/eval/heldout_blind6.yml tests/eval/heldout_blind7.yml \
                 tests/eval/heldout_blind8.yml tests/eval/heldout_blind9.yml

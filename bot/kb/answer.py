@@ -520,9 +520,10 @@ class AnswerComposer(Comparisons, LastAnswer):
             return declined
         unit = SUB_UNIT.search(q)
         unit_word = stem(unit.group(1) or unit.group(3)) if unit else None
-        if (unit_word and COUNT_QUESTION.search(q) and unit_word in terms
+        if (unit_word and (COUNT_QUESTION.search(q) or YEAR_QUESTION.search(q)) and unit_word in terms
                 and not prefix_match(unit_word, self.kb.sentence_own_terms[best.sentence])):
-            # "Beds in the Women's Hospital's neonatal unit": the hospital's own count is not the unit's.
+            # "Beds in the Women's Hospital's neonatal unit": the hospital's own count is not the unit's, and
+            # "when was the School of Nursing set up?" is not answered by the school's founding year.
             return self.decline(focus, focus=focus, confidence=confidence)
         if PROCEDURAL.search(q) and not (best.coverage >= 1.0 and best.cosine >= 0.75):
             # "How do I apply / register / get there?": the pages describe the places, not procedures;

@@ -80,7 +80,7 @@ _DATE_OF_LAST = re.compile(
     r"how (old|recent|current) is (that|this)( figure| number| data| info\w*)?|is (that|this)( figure| number| data| info\w*)? "
     r"(still )?(current|up to date|up-to-date|recent|true now|accurate now)|which year is (that|this)( figure| number)?( from)?|"
     r"(over|for|in|during) (what|which) (time ?frame|period|years?|time span)( is| was)?( that| this| it)?( for| over)?|"
-    r"over how (many years|long)( is| was)?( that| this)?)"
+    r"over how (many years|long)( is| was)?( that| this)?|how often( is| was| are| were)?( that| this| it| they)?( held| run| on)?)"
     r"\W*$", re.IGNORECASE)
 
 

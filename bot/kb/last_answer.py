@@ -16,7 +16,8 @@ from bot.kb.text import normalize
 # "As of June 2007, our department has 3 ... CT devices": the figure's own date.
 AS_OF = re.compile(r"\b[Aa]s of ((?:[A-Z][a-z]+ )?(?:1[6-9]\d\d|20\d\d))\b")
 _PERIOD_STATED = re.compile(r"\b(in|over|during|for|within) (the )?(recent|past|last|previous) (\d+|\w+) (years?|months?)\b"
-                            r"|\b(annually|every year|each year|a year|per year|yearly)\b", re.IGNORECASE)
+                            r"|\b(annually|every year|each year|a year|per year|yearly|biennial(ly)?|every (two|2|three|3) years|"
+                            r"once a (week|month|year)|weekly|monthly|every (week|month))\b", re.IGNORECASE)
 _RANKS_IT = re.compile(r"\b(rank\w*|top \d+|top|first in|largest|biggest|leading|far ahead|#\d+|\d+(st|nd|rd|th) in)\b",
                        re.IGNORECASE)
 
@@ -39,6 +40,10 @@ class LastAnswer:
         period = _PERIOD_STATED.search(body)
         if as_of:
             text = f"The page states that figure as of {as_of.group(1)}; {page}."
+        elif period and not period.group(1):
+            # "How often?": "Biennial", "once a week" is the whole answer; the page's date adds nothing to it.
+            return Answer("answer", f"The page says \u201c{period.group(0)}\u201d.", last.confidence, last.sources,
+                          focus=last.focus or focus, passage=last.passage)
         elif period:
             text = f"The page says \u201c{period.group(0)}\u201d; {page}."
         elif years:

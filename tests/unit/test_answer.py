@@ -582,3 +582,14 @@ def test_dozens_of_is_the_pages_answer_but_not_an_exact_one(composer):
     assert "dozens of national key clinical specialties" in answer.text, answer.text
     exact = composer.answer("exactly how many national key clinical specialties does the second affiliated hospital have")
     assert exact.kind == "decline"
+
+
+def test_how_often_quotes_the_frequency_of_the_last_answer(composer):
+    reply = KnowledgeService(composer, Settings()).ask(
+        "how often", {"last_question": "what international forum does the sahzu ultrasound department hold",
+                      "focus": "Second Affiliated Hospital"})
+    assert "Biennial" in reply.text and "Source:" in reply.text
+
+
+def test_when_a_part_of_a_place_was_set_up_is_not_the_places_founding(composer):
+    assert composer.answer("when was the school of nursing at zusm set up").kind == "decline"

@@ -44,7 +44,6 @@ class ActionAnswerQuestion(Action):
         return [SlotSet("kb_context", reply.context)]
 
 
-
 class ActionOutOfScope(Action):
     """DIET's "out of scope" declines, unless the message is an emergency or asks for advice in words no
     pattern lists ("there's a man lying in the street not moving"): the service's meaning-based check
@@ -67,6 +66,7 @@ class ActionOutOfScope(Action):
             log.info("out of scope screened as kind=%s", reply.kind)
             dispatcher.utter_message(text=reply.text)
         return []
+
 
 # Sanic serves the actions from worker processes (they inherit SANIC_WORKER_NAME). Loading the index
 # and the encoder there, before the worker accepts connections, keeps the first visitor's question

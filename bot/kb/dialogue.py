@@ -75,8 +75,8 @@ _ON_THE_LIST = re.compile(r"\s*\b(on|in|from|of) (your|the|that|this) list\b|\s*
 
 # "As of when?", "what year is that from?", "is that still current?": the date of the fact just given.
 _DATE_OF_LAST = re.compile(
-    r"^\W*(and |so |but |ok |okay )?(as of when( is| was)?( that| this| it)?( figure| number)?|since when is (that|this)|(from )?when('s| is| was) (that|this)( figure| number| data| info\w*)?"
-    r"( from| dated| stated)?|what (year|date) (is|was) (that|this)( figure| number| data| info\w*)?( from)?|"
+    r"^\W*(and |so |but |ok |okay )?(as of when( is| was)?( that| this| it)?( figure| number)?|since when is (that|this)|"
+    r"(from )?when('s| is| was) (that|this)( figure| number| data| info\w*)?( from| dated| stated)?|what (year|date) (is|was) (that|this)( figure| number| data| info\w*)?( from)?|"
     r"how (old|recent|current) is (that|this)( figure| number| data| info\w*)?|is (that|this)( figure| number| data| info\w*)? "
     r"(still )?(current|up to date|up-to-date|recent|true now|accurate now)|which year is (that|this)( figure| number)?( from)?|"
     r"(over|for|in|during) (what|which) (time ?frame|period|years?|time span)( is| was)?( that| this| it)?( for| over)?|"
@@ -97,12 +97,12 @@ _JUDGE_LAST = re.compile(
 
 def asks_judgement_of_last_answer(text: str, context: dict | None) -> bool:
     """A question about how the previous answer's figure compares, with an answer to ask it of."""
-    return bool(context and context.get("last_question") and _JUDGE_LAST.search(normalize(text)))
+    return bool(context and isinstance(context.get("last_question"), str) and _JUDGE_LAST.search(normalize(text)))
 
 
 def asks_date_of_last_answer(text: str, context: dict | None) -> bool:
     """A question about when the previous answer's fact holds, with an answer to ask it of."""
-    return bool(context and context.get("last_question") and _DATE_OF_LAST.search(normalize(text)))
+    return bool(context and isinstance(context.get("last_question"), str) and _DATE_OF_LAST.search(normalize(text)))
 
 
 def premise_part(text: str) -> tuple[str, str]:

@@ -76,16 +76,14 @@ class KnowledgeService:
         screened = self.screen(text, context)
         if screened is not None:
             return screened
-        if dialogue.asks_judgement_of_last_answer(text, context):
-            judged = self.composer.judgement_of(context["last_question"], context.get("focus"))
-            if judged is not None:
-                return Reply(judged.reply(), judged.kind, judged.confidence, [], {**context, "passage": judged.passage},
-                             [vars(s) for s in judged.sources])
-        if dialogue.asks_date_of_last_answer(text, context):
-            dated = self.composer.date_of(context["last_question"], context.get("focus"))
-            if dated is not None:
-                return Reply(dated.reply(), dated.kind, dated.confidence, [], {**context, "passage": dated.passage},
-                             [vars(s) for s in dated.sources])
+        # "Is that a lot?", "as of when?": about the answer just given, which its question asked again brings back.
+        for asks, about_last in ((dialogue.asks_judgement_of_last_answer, self.composer.judgement_of),
+                                 (dialogue.asks_date_of_last_answer, self.composer.date_of)):
+            if asks(text, context):
+                answer = about_last(context["last_question"], context.get("focus"))
+                if answer is not None:
+                    return Reply(answer.reply(), answer.kind, answer.confidence, [],
+                                 {**context, "passage": answer.passage}, [vars(s) for s in answer.sources])
         catalog = self.composer.kb.catalog
         question, story = dialogue.question_part(text)
         if not story:

@@ -501,3 +501,11 @@ def test_can_you_name_a_few_of_them_carries_the_topic(kb):
 def test_is_it_open_after_a_place_only_named_is_about_that_place(composer):
     reply = KnowledgeService(composer, Settings()).ask("the ENT one, is it open?")
     assert "underconstruction" in reply.text or "under construction" in reply.text, reply.text
+
+
+def test_a_context_from_a_client_with_no_question_text_is_not_asked_again(composer):
+    # The context comes back from the channel; a malformed one must cost nothing but the follow-up.
+    service = KnowledgeService(composer, Settings())
+    for context in ({"last_question": 5}, {"last_question": None}, {}):
+        assert service.ask("as of when?", context).kind in ("decline", "answer", "overview", "clarify")
+        assert not dialogue.asks_date_of_last_answer("as of when?", context)

@@ -163,6 +163,9 @@ def empty_context() -> dict:
 
 def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: list[str] | None = None) -> Resolved:
     context = {**empty_context(), **(context or {})}
+    for key in ("focus", "last_question", "pending", "earlier"):
+        if not isinstance(context[key], str):  # the context comes back from a client: text or nothing
+            context[key] = None
     mentions = [m for m in catalog.find(text) if catalog.has_home(m.name)]
     named = [m.name for m in mentions]
     for value in rasa_entities or []:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -18,6 +19,10 @@ log = logging.getLogger(__name__)
 
 UNAVAILABLE_REPLY = "Sorry, I can't look that up right now. Please try again in a moment."
 MAX_QUESTION_CHARS = 500
+
+
+# A question that points back ("when was it founded?") is about the place discussed, whatever it finds elsewhere.
+_POINTS_BACK = re.compile(r"\b(it|its|it's|they|them|their|there|that|this|those|these|he|she|same)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -100,6 +105,16 @@ class KnowledgeService:
         if not (isinstance(previous, int) and 0 <= previous < len(self.composer.kb.passages)):
             previous = None  # a context from before an index rebuild, or from a client
         answer: Answer = self.composer.answer(resolved.question, resolved.focus, previous, resolved.among)
+        if (resolved.from_context and resolved.focus and resolved.question == question and answer.kind in ("answer", "decline")
+                and len(question.split()) >= 5 and not _POINTS_BACK.search(question)):
+            # "What grade did clinical medicine get?" after talking about SRRSH: the remembered place doesn't
+            # hold the topic; the question, asked of no place, answers it outright with every word matched.
+            self.composer.last_features = None  # so that a reply composed without a sentence decision can't pass
+            unscoped = self.composer.answer(question, None)
+            features = self.composer.last_features or {}
+            if (unscoped.kind == "answer" and unscoped.focus != resolved.focus and features.get("coverage", 0) >= 1.0
+                    and (answer.kind == "decline" or unscoped.confidence > answer.confidence + 0.2)):
+                answer = unscoped
         focus = answer.focus
         mentioned = catalog.find(resolved.question)
         remembered = catalog.by_name(resolved.focus) if resolved.focus else None

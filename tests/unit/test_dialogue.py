@@ -509,3 +509,12 @@ def test_a_context_from_a_client_with_no_question_text_is_not_asked_again(compos
     for context in ({"last_question": 5}, {"last_question": None}, {}):
         assert service.ask("as of when?", context).kind in ("decline", "answer", "overview", "clarify")
         assert not dialogue.asks_date_of_last_answer("as of when?", context)
+
+
+def test_a_new_topic_without_a_pointer_is_not_held_to_the_place_discussed(composer):
+    service = KnowledgeService(composer, Settings())
+    context = {"focus": "Sir Run Run Shaw Hospital", "last_question": "how many beds does sir run run shaw hospital have"}
+    reply = service.ask("what grade did clinical medicine get in the national assessment", context)
+    assert "A+" in reply.text, reply.text
+    # "When was it founded?" points back: still about SRRSH, whose founding the pages don't give.
+    assert service.ask("when was it founded", context).kind == "decline"

@@ -113,8 +113,6 @@ _SUB_COUNT = re.compile(r"\bhow many of (those|them|these|the \w+)( \w+)? (are|w
 _EXACT_FIGURE = re.compile(r"\b(exact|precise|actual|specific)( \w+){0,4}? (number|figure|count|position|rank|ranking|place|value|amount)\b"
                            r"|\b(number|position|place|rank)\b.{0,40}\bexactly\b|\bexactly (what|which|how) (number|position|place|rank|many)\b"
                            r"|\bnot the (ranking|rank|position), the (number|value|figure)\b")
-# Rankings visitors name. A rank on one list is no answer for another: SRRSH's "#67 of the Best Hospitals" says
-# nothing of its place in the Performance Evaluation, and the pages know no Fudan or QS ranking at all.
 _ASKS_WHERE = re.compile(r"^\W*(and |so |but |ok )?where (is|are|was|were|'s)\b(?![^?.]*\b(rank\w*|placed|listed|list|table|league)\b)"
                          r"|\bwhere\b.{0,40}\blocated\b|\b(location|whereabouts) of\b")
 # ("Leading edge treatment in Gynecological Oncology" and "in China" locate nothing.)
@@ -122,14 +120,10 @@ _NAMES_A_LOCATION = re.compile(r"\b([Ll]ocated|[Bb]ased|[Ss]ituated|[Ll]ies) (in
                                r"\b[A-Z][a-z]+ (Road|Street|District|County|City|Province)\b|\bcampuses?, [A-Z][a-z]+")
 _WHICH_HOSPITAL = re.compile(r"\bwhich (of (the |its |their )?(zusm'?s? |zju'?s? )?)?((zusm|zju|affiliated) )?hospitals?\b"
                              r"|\bwhat hospitals?\b")
-# "How much funding did it get?": an amount of money, which these pages never state.
 # "How many <qualifiers> <thing> ...": the words up to the verb or preposition that ends the thing counted.
 _HOW_MANY_WHAT = re.compile(r"\bhow many ((?:(?!(?:do|does|did|dose|are|is|were|was|have|has|had|work|works|in|at|on|there|per|a|each|"
                             r"every|for|of|they|it|you|we|can|could|would|will|and|or|n)\b)[a-z][\w'-]* ?){1,4})")
 _FIELD_WORD = re.compile(r"^([a-z]{3,}(ology|ologic|ological|ics|ic)|nursing)$")
-# Words that narrow nothing the pages count differently ("total beds", "full-time staff" are still the staff).
-_NEUTRAL_QUALIFIERS = {stem(w) for w in ("total", "overall", "inpatient", "hospital", "current", "actual", "approved",
-                                         "full", "time", "full-time", "registered", "different", "main", "big", "major")}
 _GRADE_ASKED = re.compile(r"\b(grade|grades|graded|grading|score|scored|rating|rated)\b")
 _CAMPUS_NAMES = re.compile(r"\bcampuses,? ([A-Z][a-z]+(?: Road)?) and ([A-Z][a-z]+(?: Road)?)")
 # "How long do the exchanges last?", "how long is the programme?": a duration, which the sentence must state.
@@ -143,9 +137,12 @@ _HOW_FAR = re.compile(r"\bhow far (is|are|away)\b|\bhow (long|many hours) (does 
 _HAS_UNIT = re.compile(r"\b(have|has|got|run|runs|is there|are there|offer|offers) (an? |any |their own |its own )?"
                        r"(?P<what>[a-z]{4,}( [a-z]{4,})?) (department|dept|unit|clinic|ward|centre|center|service|team|"
                        r"specialty|speciality|division)s?\b")
+# "How much funding did it get?": an amount of money, which these pages never state.
 _MONEY_ASKED = re.compile(r"\bhow much (money|funding|funds?|grant|investment|did (\w+ ){1,3}(cost|get|receive|raise|spend|invest)|"
                           r"(does|do|did|would|will) (\w+ ){1,3}cost)\b|\b(amount|size|value) of (the |their |its )?(funding|grant|budget|money|investment)\b")
 _MONEY = re.compile(r"(\byuan\b|\brmb\b|¥|\$|\bdollars?\b|\bmillion\b|\bbillion\b|\beuros?\b)", re.IGNORECASE)
+# Rankings visitors name. A rank on one list is no answer for another: SRRSH's "#67 of the Best Hospitals" says
+# nothing of its place in the Performance Evaluation, and the pages know no Fudan or QS ranking at all.
 _NAMED_RANKING = re.compile(r"\b(performance evaluation|nature index|best hospitals?( in china)? (list|ranking)|fudan|"
                             r"double first[- ]class|us news|qs|times higher|arwu|shanghai ranking|newsweek)\b")
 _NOW = re.compile(r"\b(now|currently|today|these days|nowadays|at present|at the moment|presently|still)\b")
@@ -776,8 +773,7 @@ class AnswerComposer(Comparisons, LastAnswer):
     def _said_of_another(self, q: str, terms: list[str], best: Candidate) -> bool:
         """"What grade did basic medical sciences get?" and the sentence grades clinical medicine: the clause
         that gives the grade names something else, while the thing asked only appears elsewhere."""
-        asked = _GRADE_ASKED.search(q)
-        if not asked:
+        if not _GRADE_ASKED.search(q):
             return False
         clause = next((c for c in re.split(r"(?<=[,;])\s+|\s+and\s+(?=the\b)", best.text) if _GRADE_ASKED.search(normalize(c))), None)
         if clause is None:
@@ -811,7 +807,7 @@ class AnswerComposer(Comparisons, LastAnswer):
         sentence = self.kb.sentence_terms[best.sentence]
         # Only a field ("hematology", "nursing", "orthopedic") narrows the count: other words are often the
         # visitor's shorthand for the page's own ("gi tumour ops").
-        return any(t in terms and _FIELD_WORD.search(t) and t not in _NEUTRAL_QUALIFIERS and t not in sentence
+        return any(t in terms and _FIELD_WORD.search(t) and t not in sentence
                    and not prefix_match(t, sentence) and not any(in_aspect(t, ASPECTS[a]) and ASPECTS[a] & sentence
                                                                   for a in ASPECTS)
                    for t in qualifiers)

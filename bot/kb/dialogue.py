@@ -197,12 +197,12 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
             return Resolved(rewritten, place, True, used_list=True)
     if not named and (context["last_question"] or context["pending"]):
         city = _hospital_by_city(text, catalog)
-        previous = context["last_question"] or ""
-        named_before = [m for m in catalog.find(previous) if not catalog.has_home(m.name) and m.type == "hospital"]
+        asked_before = context["last_question"] or ""
+        named_before = [m for m in catalog.find(asked_before) if not catalog.has_home(m.name) and m.type == "hospital"]
         if city and named_before:
             # "Is Ningbo Hospital part of the network?" + "and zhoushan?": the same question about the city's
             # hospital the pages name.
-            tokens, m = words(previous), named_before[0]
+            tokens, m = words(asked_before), named_before[0]
             return Resolved(" ".join(tokens[:m.start] + words(city) + tokens[m.end:]), None, True)
         place = _affiliated_by_ordinal(text, catalog)
         if place:

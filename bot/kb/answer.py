@@ -871,6 +871,12 @@ class AnswerComposer(Comparisons, LastAnswer):
                 p = self.kb.passages[c.passage]
                 return Answer("answer", self._trim(as_sentence(c.text)), c.confidence, [self._source(p)], focus=name,
                               passage=c.passage)
+        if len(good) == 1 and not among and not self._about_a_place(candidates[0].passage) \
+                and good[0][1].coverage > candidates[0].coverage:
+            # "Which hospital in the network does neonatology?": one place's sentence has the visitor's word,
+            # the school's overview that ranks first only has "hospital" and "network".
+            name, c = good[0]
+            return self._compose(c, [c], name)
         if len(good) < 2:
             return None
         top = good[0][1].confidence

@@ -593,3 +593,12 @@ def test_how_often_quotes_the_frequency_of_the_last_answer(composer):
 
 def test_when_a_part_of_a_place_was_set_up_is_not_the_places_founding(composer):
     assert composer.answer("when was the school of nursing at zusm set up").kind == "decline"
+
+
+def test_which_hospital_is_the_one_place_whose_sentence_has_the_visitors_word(kb):
+    # The school's overview of its network ranks first on "hospital ... network"; only the Women's Hospital's
+    # list has neonatology, and no other place's sentence passes the threshold.
+    composer = AnswerComposer(kb, threshold=0.45, faq_threshold=2.0)
+    a = composer.answer("which hospital in the zusm network does neonatology")
+    assert a.kind == "answer" and "Neonatology" in a.text
+    assert a.focus == "Women's Hospital"

@@ -72,7 +72,7 @@ from bot.kb.replies import (
     date_phrase,
 )
 from bot.kb.retrieve import KnowledgeBase
-from bot.kb.text import GENERIC_WORDS, STOPWORDS, normalize, spelled_out, stem, words
+from bot.kb.text import GENERIC_WORDS, STOPWORDS, STORY_WORDS, normalize, spelled_out, stem, words
 
 # "Tell me about X", "info on X please": no particular fact asked, so give X's profile.
 _REFERS_TO_LAST_ANSWER = re.compile(r"\b(it|that|this|those|these|them|some|ones)\b")
@@ -250,7 +250,7 @@ class AnswerComposer(Comparisons, LastAnswer):
             if self.kb.catalog.has_home(m.name):
                 covered[m.start:m.end] = [True] * (m.end - m.start)
         # Generic words ("hospitals" in "how many affiliated hospitals") stay: they can be the thing asked.
-        return [stem(t) for t, c in zip(tokens, covered) if not c and t not in STOPWORDS]
+        return [stem(t) for t, c in zip(tokens, covered) if not c and t not in STOPWORDS and t not in STORY_WORDS]
 
     def _label(self, p: Passage) -> str:
         for name in p.entities:
@@ -947,9 +947,13 @@ class AnswerComposer(Comparisons, LastAnswer):
         bp = self.kb.passages[best.passage]
         for other in candidates[1:]:
             op = self.kb.passages[other.passage]
-            if op.page == bp.page or other.confidence < 0.5 * best.confidence:
+            if op.page == bp.page or not set(bp.entities) & set(op.entities):
                 continue
-            if not set(bp.entities) & set(op.entities):
+            # Another page's section about the very same place, counting the same thing, is the disagreement
+            # however far its wording is from the visitor's ("4 campuses (~3200 beds)" vs "is that all of them?").
+            # Hospitals come in kinds (affiliated, specialist, non-direct), so counts of them need the closer match.
+            same_place = set(bp.entities) == set(op.entities) and "hospital" not in nouns
+            if other.confidence < (0.25 if same_place else 0.5) * best.confidence:
                 continue
             for noun in nouns:
                 a, b = numbers_near(best.text, noun), numbers_near(other.text, noun)

@@ -602,3 +602,15 @@ def test_which_hospital_is_the_one_place_whose_sentence_has_the_visitors_word(kb
     a = composer.answer("which hospital in the zusm network does neonatology")
     assert a.kind == "answer" and "Neonatology" in a.text
     assert a.focus == "Women's Hospital"
+
+
+def test_the_visitors_story_is_not_part_of_the_question(composer):
+    # "My mum ... next week" says who asks, not what: words the pages never use would read as a question
+    # the pages can't answer.
+    terms = composer.terms_of("my mum is being transferred there and my uncle heard it's old, how old is it?")
+    assert "old" in terms and not {"mum", "uncle", "transferred", "heard"} & set(terms)
+
+
+def test_campus_counts_of_one_place_on_two_pages_conflict_however_the_visitor_words_it(composer):
+    a = composer.answer("does the 2nd affiliated only have the jiefang rd and binjiang sites?")
+    assert a.kind == "conflict" and "two campuses" in a.text and "4 campuses" in a.text

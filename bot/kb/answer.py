@@ -145,6 +145,10 @@ _MONEY = re.compile(r"(\byuan\b|\brmb\b|¥|\$|\bdollars?\b|\bmillion\b|\bbillion
 # nothing of its place in the Performance Evaluation, and the pages know no Fudan or QS ranking at all.
 _NAMED_RANKING = re.compile(r"\b(performance evaluation|nature index|best hospitals?( in china)? (list|ranking)|fudan|"
                             r"double first[- ]class|us news|qs|times higher|arwu|shanghai ranking|newsweek)\b")
+_HOW_OFTEN = re.compile(r"\bhow (often|frequently)\b|\bhow many times (a|per|every) (year|month|week|day)\b")
+_FREQUENCY = re.compile(r"\b(once|twice|\d+ times|three times) (a|per|every)\b|\b(every|each) (\d+ )?(year|week|month|day)s?\b"
+                        r"|\b(annual|annually|biennial|biennially|weekly|daily|monthly|yearly)\b"
+                        r"|\bper (year|week|month|day)\b", re.IGNORECASE)
 _NOW = re.compile(r"\b(now|currently|today|these days|nowadays|at present|at the moment|presently|still)\b")
 _PERIODS = {stem(w) for w in ("year", "years", "yearly", "annual", "annually", "month", "monthly", "week", "day", "daily")}
 _PEOPLE = re.compile(r"\b(supervisors?|professors?|doctors?|experts?|surgeons?|staff|members?|heads?|leaders?|directors?|"
@@ -360,6 +364,12 @@ class AnswerComposer(Comparisons, LastAnswer):
             # "one of China's oldest".
             of_places = [c for c in candidates if self._about_a_place(c.passage)]
             candidates = of_places or candidates
+        if _HOW_OFTEN.search(q) and not _FREQUENCY.search(candidates[0].text):
+            # "English corner, how often?": "10 years' experience" shares "year" with the question, not a frequency.
+            floor = 0.75 * candidates[0].confidence
+            candidates = sorted(candidates, key=lambda c: not (_FREQUENCY.search(c.text) and c.confidence >= floor))
+            if not _FREQUENCY.search(candidates[0].text):
+                return self.decline(focus, focus=focus)  # no sentence near the question says how often
         best = candidates[0]
         aspects = aspects_of(terms)
         if any(t in LOGISTICS and (t not in self.kb.idf or t not in self.kb.sentence_own_terms[best.sentence]) for t in terms):

@@ -614,3 +614,11 @@ def test_the_visitors_story_is_not_part_of_the_question(composer):
 def test_campus_counts_of_one_place_on_two_pages_conflict_however_the_visitor_words_it(composer):
     a = composer.answer("does the 2nd affiliated only have the jiefang rd and binjiang sites?")
     assert a.kind == "conflict" and "two campuses" in a.text and "4 campuses" in a.text
+
+
+def test_how_often_is_answered_by_a_frequency_or_declined(composer):
+    # "10 years' experience" shares "year" with a question about frequency without saying how often.
+    a = composer.answer("how often do they get 10 years experience in ultrasound")
+    assert a.kind == "decline"
+    a = composer.answer("i heard the ultrasound dept at the 2nd affiliated runs an english corner, how often")
+    assert a.kind == "answer" and "once a week" in a.text

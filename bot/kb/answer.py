@@ -816,11 +816,15 @@ class AnswerComposer(Comparisons, LastAnswer):
             return True
         sentence = self.kb.sentence_terms[best.sentence]
         # Only a field ("hematology", "nursing", "orthopedic") narrows the count: other words are often the
-        # visitor's shorthand for the page's own ("gi tumour ops").
+        # visitor's shorthand for the page's own ("gi tumour ops"). The field may follow the noun too:
+        # "how many beds does the cardiology dept at SRRSH have?" is not the hospital's bed count.
+        fields = set(qualifiers) | {t for t in terms if t != noun and re.search(rf"\b{re.escape(t)}\w* (dept|department|unit|ward|team)\b", q)}
+        if noun in COUNT_NOUNS:
+            fields |= {t for t in terms if t != noun}
         return any(t in terms and _FIELD_WORD.search(t) and t not in sentence
                    and not prefix_match(t, sentence) and not any(in_aspect(t, ASPECTS[a]) and ASPECTS[a] & sentence
                                                                   for a in ASPECTS)
-                   for t in qualifiers)
+                   for t in fields)
 
     def _about_a_place(self, passage: int) -> bool:
         """The passage is about a hospital or a department, not only about the school."""

@@ -622,3 +622,10 @@ def test_how_often_is_answered_by_a_frequency_or_declined(composer):
     assert a.kind == "decline"
     a = composer.answer("i heard the ultrasound dept at the 2nd affiliated runs an english corner, how often")
     assert a.kind == "answer" and "once a week" in a.text
+
+
+def test_a_field_after_the_counted_noun_narrows_the_count_too(composer):
+    # The pages count the whole hospital's beds; a department's share is not stated.
+    for q in ("how many beds does the cardiology dept at run run shaw have", "how many beds does hematology at fahzu have"):
+        assert composer.answer(q).kind == "decline", q
+    assert "1300" in composer.answer("how many beds does the children's hospital have").text

@@ -384,6 +384,12 @@ class AnswerComposer(Comparisons, LastAnswer):
             if clarify:
                 return clarify
         best_passage = self.kb.passages[best.passage]
+        listed_hospitals = [n for n in mentioned_only if self.kb.catalog.by_name(n).type == "hospital"]
+        if (listed_hospitals and not hospitals and not set(listed_hospitals) & set(best_passage.entities)
+                and not set(listed_hospitals) & {m.name for m in self.kb.catalog.find(best.text)}):
+            # "Does Lishui Hospital have a hematology department?" answered from the First Affiliated's list:
+            # a sentence that doesn't name the hospital the visitor asked about is about another place.
+            return self.decline(listed_hospitals[0], focus=focus)
         self.last_features = decision_features(best, candidates, terms, focus, question,
                                                self.kb.sentence_terms[best.sentence])
         confidence, threshold = best.confidence, self.threshold

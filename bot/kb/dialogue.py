@@ -295,7 +295,8 @@ _AFFILIATED_ORDINALS = {"first": "1st", "1st": "1st", "second": "2nd", "2nd": "2
 def _hospital_by_city(text: str, catalog: Catalog) -> str | None:
     """"and zhoushan?": a bare city name, as a follow-up, names the hospital the pages list in that city."""
     rest = [t for t in catalog.correct(words(text)) if t not in _ELLIPSIS_WORDS]
-    if len(rest) != 1 or not _AND_ALSO.match(normalize(text)):
+    # "zhoushan?" alone is as much a follow-up as "and zhoushan?".
+    if len(rest) != 1 or not (_AND_ALSO.match(normalize(text)) or len(words(text)) == 1):
         return None
     entity = catalog.by_name(f"{rest[0]} hospital")
     return entity.name if entity and entity.type == "hospital" else None

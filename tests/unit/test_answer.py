@@ -629,3 +629,8 @@ def test_a_field_after_the_counted_noun_narrows_the_count_too(composer):
     for q in ("how many beds does the cardiology dept at run run shaw have", "how many beds does hematology at fahzu have"):
         assert composer.answer(q).kind == "decline", q
     assert "1300" in composer.answer("how many beds does the children's hospital have").text
+
+
+def test_a_hospital_the_pages_only_list_is_not_answered_from_another_hospitals_section(composer):
+    a = composer.answer("does lishui hospital have a hematology department")
+    assert a.kind == "decline" and "Lishui Hospital" in a.text

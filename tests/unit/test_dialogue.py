@@ -455,6 +455,7 @@ def test_which_ones_after_a_count_of_partners_asks_for_their_names(kb):
 def test_and_a_city_after_a_question_about_a_listed_hospital_asks_it_of_that_citys_hospital(kb):
     ctx = {"focus": "Ningbo Hospital", "last_question": "is ningbo hospital part of the zusm network", "pending": None}
     assert dialogue.resolve("and zhoushan?", ctx, kb.catalog).question == "is zhoushan hospital part of the zusm network"
+    assert dialogue.resolve("zhoushan?", ctx, kb.catalog).question == "is zhoushan hospital part of the zusm network"
 
 
 def test_is_that_a_lot_quotes_the_pages_own_ranking_or_declines(composer):

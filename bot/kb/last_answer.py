@@ -49,7 +49,12 @@ class LastAnswer:
         elif years:
             text = f"The sentence dates it to {' and '.join(years)}; {page}."
         else:
-            text = f"The answer gives no date of its own; {page}."
+            # "What year was that?" about an award: the page's date is when it was written, not the event's year.
+            written = " (when it was written, not when this happened)" if source.date else ""
+            text = (f"Sorry, I don't have that information: the answer gives no date of its own, and {page}{written}. "
+                    "Please check the official website of Zhejiang University School of Medicine or contact the "
+                    "hospital directly.")
+            return Answer("decline", text, 0.0, focus=last.focus or focus, passage=last.passage)
         if not source.date or as_of or years or period:
             text += " For current figures, please check the official website."
         return Answer("answer", self._trim(text), last.confidence, last.sources, focus=last.focus or focus,

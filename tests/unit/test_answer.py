@@ -484,6 +484,10 @@ def test_as_of_when_dates_the_last_answer(composer):
     founded = service.ask("how old is that info", {"last_question": "when was zusm founded", "focus": "ZUSM"})
     assert "April 2022" in founded.text and "1912" not in founded.text  # the founding year is the fact, not its date
     assert not dialogue.asks_date_of_last_answer("as of when?", None)  # nothing said yet to date
+    # An award with no year: the page's date is when it was written, so the year is not known.
+    undated = service.ask("what year was that", {"last_question": "what honorary title did sahzu get for the 7.5 bus incident",
+                                                  "focus": "Second Affiliated Hospital"})
+    assert undated.kind == "decline" and "no date of its own" in undated.text and "2020-09-09" in undated.text
 
 
 def test_digits_and_words_for_ordinals_match():

@@ -149,6 +149,9 @@ _HOW_OFTEN = re.compile(r"\bhow (often|frequently)\b|\bhow many times (a|per|eve
 _FREQUENCY = re.compile(r"\b(once|twice|\d+ times|three times) (a|per|every)\b|\b(every|each) (\d+ )?(year|week|month|day)s?\b"
                         r"|\b(annual|annually|biennial|biennially|weekly|daily|monthly|yearly)\b"
                         r"|\bper (year|week|month|day)\b", re.IGNORECASE)
+# "Which other hospitals are in that group?" after "X is listed under Non-direct Affiliated Hospital".
+_OTHERS_IN_GROUP = re.compile(r"\b(other|others|else)\b.{0,40}\b(that|this|the same|same|its|their)\s+(group|category|list|"
+                              r"section|kind|type|tier|class|bracket)\b|^\W*(and |so )?(which|any|what|who) (others|else)\b")
 _NOW = re.compile(r"\b(now|currently|today|these days|nowadays|at present|at the moment|presently|still)\b")
 _PERIODS = {stem(w) for w in ("year", "years", "yearly", "annual", "annually", "month", "monthly", "week", "day", "daily")}
 _PEOPLE = re.compile(r"\b(supervisors?|professors?|doctors?|experts?|surgeons?|staff|members?|heads?|leaders?|directors?|"
@@ -273,6 +276,8 @@ class AnswerComposer(Comparisons, LastAnswer):
     def answer(self, question: str, focus: str | None = None, previous_passage: int | None = None,
                among: tuple[str, ...] = ()) -> Answer:
         q = normalize(question)
+        if previous_passage is not None and _OTHERS_IN_GROUP.search(q) and self.kb.passages[previous_passage].is_list:
+            return self._whole_list(self.kb.passages[previous_passage], 1.0)
         unknown = mentions_unknown_hospital(question)
         if unknown:
             return self.decline(f"the {unknown.title()}", focus=None)
@@ -997,12 +1002,15 @@ class AnswerComposer(Comparisons, LastAnswer):
         asked = set(terms).union(*(aspect_group(t) for t in terms))  # "partner hospitals" names "Cooperated Hospital"
         if not heading_terms or not heading_terms <= asked | GENERIC_WORDS:
             return None
+        return self._whole_list(p, best.confidence)
+
+    def _whole_list(self, p: Passage, confidence: float) -> Answer:
         items = [s for q in self.kb.passages if q.page == p.page and q.section == p.section for s in q.sentences]
         text = f"{p.section}: " + "; ".join(i.rstrip(". ") for i in items) + "."
         # A hospital's own bullet list ("does ZJU have a hospital for kids?") makes it the subject of the next turn.
         own = self.kb.catalog.most_specific(p.entities) if p.entities else None
         focus = own if own and self.kb.catalog.by_name(own).type != "school" else None
-        return Answer("list", self._trim(text), best.confidence, [self._source(p)], focus=focus)
+        return Answer("list", self._trim(text), confidence, [self._source(p)], focus=focus)
 
     def _compose(self, best: Candidate, candidates: list[Candidate], focus: str | None) -> Answer:
         p = self.kb.passages[best.passage]

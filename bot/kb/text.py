@@ -119,8 +119,10 @@ def normalize(text: str) -> str:
     # "Is it open yet?", "up and running?": whether its construction is finished.
     text = re.sub(r"\b(open|opened|running|operational|functioning|in use)( yet| now| already)\b|\bup and running\b",
                   "finished yet", text)
-    # "Which of those is still being built?": what the pages call under construction.
-    text = re.sub(r"\b(still )?(being|getting) (built|constructed)\b|\bstill under construction\b", "under construction", text)
+    # "Which of those is still being built / isn't finished yet?": what the pages call under construction.
+    text = re.sub(r"\b(still )?(being|getting) (built|constructed)\b|\bstill under construction\b"
+                  r"|\b(isn't|isnt|is not|aren't|arent|are not|not) (yet )?(finished|completed?|built|ready)( yet)?\b",
+                  "under construction", text)
     # "The one not in Hangzhou", "are they all in Hangzhou?": the pages say "outside of Hangzhou".
     text = re.sub(r"\b(not|isn't|aren't|isnt|arent) (located |based )?in (?=[a-z])", "outside of ", text)
     text = re.sub(r"\b(are|is) (all|every one of) (the )?((\w+ ){0,3})(hospitals|ones) (located |based )?in (?=[a-z])",

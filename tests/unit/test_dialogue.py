@@ -519,3 +519,13 @@ def test_a_new_topic_without_a_pointer_is_not_held_to_the_place_discussed(compos
     assert "A+" in reply.text, reply.text
     # "When was it founded?" points back: still about SRRSH, whose founding the pages don't give.
     assert service.ask("when was it founded", context).kind == "decline"
+
+
+def test_other_places_in_that_group_are_the_whole_list_the_last_answer_came_from(composer):
+    service = KnowledgeService(composer, Settings())
+    first = service.ask("is hangzhou first people's hospital affiliated with zju")
+    assert "Non-direct Affiliated Hospital" in first.text
+    others = service.ask("which other hospitals are in that group", first.context)
+    assert others.kind == "list" and "Xixi" in others.text and "Jinhua" in others.text
+    unfinished = service.ask("which of those isnt finished yet", others.context)
+    assert "Ophtalmology & ENT" in unfinished.text and "Xixi" not in unfinished.text

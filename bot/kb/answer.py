@@ -108,6 +108,10 @@ _THINGS_COUNTED = re.compile(r"\bhow many ((?:[\w'-]+ ){0,5}?)(surgeons|doctors|
                              r"professors|patients|teachers|researchers|residents|midwives|pharmacists|students|awards|"
                              r"prizes|papers|publications|patents|specialties|disciplines|staff|employees|personnel|workers|"
                              r"\w+ologists|\w+icians|\w+iatrists)\b")
+# "How many CT exams in 2007?" answered "As of June 2007, ... 3 CT diagnostic devices": exams are counted as
+# exams, inspections or cases, never by a sentence that counts machines.
+_EXAMS_COUNTED = re.compile(r"\bhow many ((\w+ ){0,3})(exams|examinations|scans|inspections|checks|tests|procedures)\b")
+_COUNTS_EXAMS = re.compile(r"\b(exam\w*|scans?|inspections?|checks|tests|cases|procedures|people|patients)\b", re.IGNORECASE)
 _SUB_COUNT = re.compile(r"\bhow many of (those|them|these|the \w+)( \w+)? (are|were|is|r) (doctors|nurses|surgeons|physicians|"
                         r"professors|specialists|dentists|midwives|researchers|teachers|women|men|children|kids|inpatients|outpatients)\b")
 _EXACT_FIGURE = re.compile(r"\b(exact|precise|actual|specific)( \w+){0,4}? (number|figure|count|position|rank|ranking|place|value|amount)\b"
@@ -536,6 +540,8 @@ class AnswerComposer(Comparisons, LastAnswer):
             declined = self.decline(focus, focus=focus, confidence=confidence)
             declined.text += f" (The page gives that figure as of {as_of.group(1)}.)"
             return declined
+        if _EXAMS_COUNTED.search(q) and not _COUNTS_EXAMS.search(best.text):
+            return self.decline(focus, focus=focus, confidence=confidence)
         unit = SUB_UNIT.search(q)
         unit_word = stem(unit.group(1) or unit.group(3)) if unit else None
         if (unit_word and (COUNT_QUESTION.search(q) or YEAR_QUESTION.search(q)) and unit_word in terms

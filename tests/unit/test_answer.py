@@ -638,3 +638,9 @@ def test_a_field_after_the_counted_noun_narrows_the_count_too(composer):
 def test_a_hospital_the_pages_only_list_is_not_answered_from_another_hospitals_section(composer):
     a = composer.answer("does lishui hospital have a hematology department")
     assert a.kind == "decline" and "Lishui Hospital" in a.text
+
+
+def test_exams_are_not_counted_by_a_sentence_that_counts_machines(composer):
+    # "As of June 2007, ... 3 high-performance CT diagnostic devices" has the year, not the exams.
+    assert composer.answer("how many ct scans did sahzu radiology do in 2007").kind == "decline"
+    assert "57,402" in composer.answer("how many ct scans did sahzu radiology do in 2006").text

@@ -105,6 +105,18 @@ def asks_date_of_last_answer(text: str, context: dict | None) -> bool:
     return bool(context and isinstance(context.get("last_question"), str) and _DATE_OF_LAST.search(normalize(text)))
 
 
+# "Which ones are those?" right after a reply that named several places: those places.
+_WHICH_WERE_LISTED = re.compile(r"^\W*(and |so |ok |okay )?(which|what) (ones|hospitals|places|are they|r they)"
+                                r"( are| r| were)?( those| they| these| them)?( again)?\W*$|^\W*(name|list) them( again)?\W*$")
+
+
+def asks_which_were_listed(text: str, context: dict | None) -> bool:
+    """"Which ones are those?" with the places the previous reply named remembered."""
+    listed = context.get("listed") if context else None
+    return bool(isinstance(listed, list) and len(listed) >= 2 and all(isinstance(n, str) for n in listed)
+                and _WHICH_WERE_LISTED.search(normalize(text)))
+
+
 def premise_part(text: str) -> tuple[str, str]:
     """"SAHZU has 3,200 beds - how many are at Binjiang?" -> the question, and the premise the visitor states
     first. The premise's places still count, but its facts are the visitor's, not what is asked: answering

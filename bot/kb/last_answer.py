@@ -60,6 +60,16 @@ class LastAnswer:
         return Answer("answer", self._trim(text), last.confidence, last.sources, focus=last.focus or focus,
                       passage=last.passage)
 
+    def names_listed(self, listed: list[str]) -> Answer | None:
+        """"Which ones are those?": the places the previous reply named, when one passage names them all (its
+        source); None when they came from several (the question is then asked afresh)."""
+        names = lambda i: {m.name for m in self.kb.catalog.find(self.kb.passages[i].text)}
+        passage = next((i for i in range(len(self.kb.passages)) if set(listed) <= names(i)), None)
+        if passage is None:
+            return None
+        text = "Those are " + ", ".join(listed[:-1]) + f" and {listed[-1]}."
+        return Answer("list", text, 1.0, [self._source(self.kb.passages[passage])], passage=passage)
+
     def judgement_of(self, last_question: str, focus: str | None) -> Answer | None:
         """How the figure just given compares: the page's own ranking words in its sentence, quoted; a
         decline when the page ranks it nowhere. None when the last question has no quoted answer."""

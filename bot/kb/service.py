@@ -89,6 +89,10 @@ class KnowledgeService:
                 if answer is not None:
                     return Reply(answer.reply(), answer.kind, answer.confidence, [],
                                  {**context, "passage": answer.passage}, [vars(s) for s in answer.sources])
+        answer = self.composer.names_listed(context["listed"]) if dialogue.asks_which_were_listed(text, context) else None
+        if answer is not None:
+            return Reply(answer.reply(), answer.kind, answer.confidence, [], {**context, "last_question": text},
+                         [vars(s) for s in answer.sources])
         catalog = self.composer.kb.catalog
         question, story = dialogue.question_part(text)
         if not story:

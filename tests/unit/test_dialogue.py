@@ -529,3 +529,14 @@ def test_other_places_in_that_group_are_the_whole_list_the_last_answer_came_from
     assert others.kind == "list" and "Xixi" in others.text and "Jinhua" in others.text
     unfinished = service.ask("which of those isnt finished yet", others.context)
     assert "Ophtalmology & ENT" in unfinished.text and "Xixi" not in unfinished.text
+
+
+def test_which_ones_are_those_names_the_places_just_listed_with_their_source(composer):
+    service = KnowledgeService(composer, Settings())
+    cities = ["Shaoxing Hospital", "Ningbo Hospital", "Lishui Hospital", "Zhoushan Hospital", "Taizhou Hospital"]
+    context = {**dialogue.empty_context(), "last_question": "and cooperated hospitals", "listed": cities}
+    reply = service.ask("which ones are those", context)
+    assert all(c in reply.text for c in cities) and "Cooperated Hospital" in reply.text and "Source:" in reply.text
+    # Places listed from several sections have no one source: the question is asked afresh instead.
+    spread = {**context, "listed": ["First Affiliated Hospital", "Sir Run Run Shaw Hospital"]}
+    assert not service.ask("which ones are they", spread).text.startswith("Those are")

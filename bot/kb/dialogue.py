@@ -357,6 +357,9 @@ _TIME_ONLY = re.compile(r"(in )?((last|this|past|previous|next) (year|yr)|(19|20
 _YEAR_PHRASE = re.compile(r"\b(in|during|for) (19|20)\d\d\b|\b(19|20)\d\d\b")
 
 
+_FIELD = re.compile(r"[a-z]{2,}(ology|ologic|iatrics|ics)")
+
+
 def _with_new_object(text: str, previous: str | None) -> str | None:
     """"how many CEUS a year?" + "and guided procedures?" -> "how many guided procedures a year?": the
     earlier question asked again about another thing (a place is swapped elsewhere)."""
@@ -364,6 +367,11 @@ def _with_new_object(text: str, previous: str | None) -> str | None:
     if match and previous and _TIME_ONLY.fullmatch(match.group("rest").strip(" ?.!").lower()):
         # "How many CT scans in 2006?" + "and last year?": the same question for another time.
         return f"{_YEAR_PHRASE.sub('', previous).rstrip(' ?.!')} {match.group('rest').strip(' ?.!')}"
+    fields_before = [w for w in words(previous or "") if _FIELD.fullmatch(w)]
+    field = (match.group("rest") if match else text).strip(" ?.!").lower()
+    if len(fields_before) == 1 and _FIELD.fullmatch(field) and field != fields_before[0]:
+        # "Which hospital lists nephrology?" + "and urology?" / "hematology?": the same question, other field.
+        return re.sub(rf"\b{fields_before[0]}\b", field, normalize(previous))
     lead = _QUESTION_LEAD.match(previous or "")
     if not match or not lead or len(words(match.group("rest"))) > 4 or _QUESTION_START.match(match.group("rest")):
         return None  # "and what do they treat?" is a question of its own

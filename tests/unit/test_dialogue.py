@@ -540,3 +540,11 @@ def test_which_ones_are_those_names_the_places_just_listed_with_their_source(com
     # Places listed from several sections have no one source: the question is asked afresh instead.
     spread = {**context, "listed": ["First Affiliated Hospital", "Sir Run Run Shaw Hospital"]}
     assert not service.ask("which ones are they", spread).text.startswith("Those are")
+
+
+def test_another_field_after_a_which_hospital_question_asks_it_again_of_no_place(composer):
+    ctx = {**dialogue.empty_context(), "last_question": "which zju hospital lists nephrology among its strengths",
+           "focus": "First Affiliated Hospital"}
+    resolved = dialogue.resolve("and urology?", ctx, composer.kb.catalog)
+    assert resolved.question == "which zju hospital lists urology among its strengths"
+    assert dialogue.resolve("hematology?", ctx, composer.kb.catalog).question.endswith("lists hematology among its strengths")

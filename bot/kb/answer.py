@@ -156,6 +156,11 @@ _FREQUENCY = re.compile(r"\b(once|twice|\d+ times|three times) (a|per|every)\b|\
 # "Which other hospitals are in that group?" after "X is listed under Non-direct Affiliated Hospital".
 _OTHERS_IN_GROUP = re.compile(r"\b(other|others|else)\b.{0,40}\b(that|this|the same|same|its|their)\s+(group|category|list|"
                               r"section|kind|type|tier|class|bracket)\b|^\W*(and |so )?(which|any|what|who) (others|else)\b")
+# "Is it true SAHZU did China's first heart transplant?": the visitor states a claim for the pages to confirm.
+_CLAIM = re.compile(r"\b(is|was) (it|that|this) (true|right|correct)\b|\b(right|true|correct)\s*\?*\s*$")
+_CLAIM_WORDS = {stem(w) for w in "true right correct read heard saw somewhere someone new they're thats well also "
+                 "journalist reporter writer article blog".split()}
+_TELLING_IDF = 3.0  # in at most about five of the pages' ~120 sentences
 _NOW = re.compile(r"\b(now|currently|today|these days|nowadays|at present|at the moment|presently|still)\b")
 _PERIODS = {stem(w) for w in ("year", "years", "yearly", "annual", "annually", "month", "monthly", "week", "day", "daily")}
 _PEOPLE = re.compile(r"\b(supervisors?|professors?|doctors?|experts?|surgeons?|staff|members?|heads?|leaders?|directors?|"
@@ -493,6 +498,8 @@ class AnswerComposer(Comparisons, LastAnswer):
             near = {n for t in counted_terms for n in numbers_near(best.text, t)} - own
             if not near:
                 return self.decline(focus, focus=focus, confidence=confidence)
+        if _CLAIM.search(q) and self._claim_unsupported(q, terms, mentioned_only, best):
+            return self.decline(focus, focus=focus, confidence=confidence)
         if self._said_of_another(q, terms, best):
             return self.decline(focus, focus=focus, confidence=confidence)
         if self._count_misses(q, terms, best):
@@ -814,6 +821,16 @@ class AnswerComposer(Comparisons, LastAnswer):
             return False
         # A word of the question found in the sentence but outside the graded clause names what was asked.
         return any(t not in own and not prefix_match(t, own) for t in subject)
+
+    def _claim_unsupported(self, q: str, terms: list[str], mentioned_only: list[str], best: Candidate) -> bool:
+        """A claim is confirmed only by a sentence that has its telling words: "China's first liver transplant"
+        is not "Organ Transplantation", nor "the first batch of ... cardiovascular" a first heart transplant.
+        Common page words ("province" for "Zhejiang's") and who said it ("my professor said") don't count."""
+        said = self.kb.sentence_terms[best.sentence] | {stem(w) for w in words(self.kb.passages[best.passage].section)}
+        teller = {stem(m.group(1)) for m in re.finditer(r"\bmy (\w+) (said|says|told|reckons|mentioned|thinks)\b", q)}
+        claim = [t for t in self._specifics(terms, mentioned_only) if t not in _CLAIM_WORDS and t not in teller
+                 and self.kb.idf.get(t, 9.0) >= _TELLING_IDF]
+        return any(t not in said and not prefix_match(t, said) and not (aspect_group(t) - {t}) & said for t in claim)
 
     def _count_misses(self, q: str, terms: list[str], best: Candidate) -> bool:
         """"How many dental chairs / knee replacements?" counts a thing the pages never name; "how many

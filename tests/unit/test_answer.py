@@ -644,3 +644,13 @@ def test_exams_are_not_counted_by_a_sentence_that_counts_machines(composer):
     # "As of June 2007, ... 3 high-performance CT diagnostic devices" has the year, not the exams.
     assert composer.answer("how many ct scans did sahzu radiology do in 2007").kind == "decline"
     assert "57,402" in composer.answer("how many ct scans did sahzu radiology do in 2006").text
+
+
+def test_a_claim_is_confirmed_only_by_a_sentence_with_its_telling_words(composer):
+    # "Organ Transplantation" is no first liver transplant; "the first batch of ... cardiovascular" no heart one.
+    for q in ("is it true sahzu did the first heart transplant in china", "is it true fahzu did china's first liver transplant"):
+        assert composer.answer(q).kind == "decline", q
+    # Who said it and common page words ("province" for "Zhejiang's") are not part of the claim.
+    said = composer.answer("my professor said the first affiliated hospital has a state lab for infections, is that true?")
+    assert "State Key Laboratory" in said.text
+    assert "Nature Index" in composer.answer("is it true sahzu is zhejiang's only nature index top 100 hospital in the province").text

@@ -648,7 +648,8 @@ def test_exams_are_not_counted_by_a_sentence_that_counts_machines(composer):
 
 def test_a_claim_is_confirmed_only_by_a_sentence_with_its_telling_words(composer):
     # "Organ Transplantation" is no first liver transplant; "the first batch of ... cardiovascular" no heart one.
-    for q in ("is it true sahzu did the first heart transplant in china", "is it true fahzu did china's first liver transplant"):
+    for q in ("is it true sahzu did the first heart transplant in china", "is it true fahzu did china's first liver transplant",
+              "is it true the first affiliated hospital did the first liver transplant"):
         assert composer.answer(q).kind == "decline", q
     # Who said it and common page words ("province" for "Zhejiang's") are not part of the claim.
     said = composer.answer("my professor said the first affiliated hospital has a state lab for infections, is that true?")

@@ -128,7 +128,12 @@ def premise_part(text: str) -> tuple[str, str]:
         return text, ""
     premise: list[str] = []
     for part in parts[:-1]:
-        is_question = part.endswith("?") or bool(_QUESTION_CLAUSE.match(part))
+        # "SAHZU was founded in 1869, right? When was the First Affiliated founded then?": a statement the
+        # visitor only asks us to nod to is a premise too.
+        # Unless the question then points back into it ("... 5 cooperated hospitals right? which cities are they in").
+        checked = re.search(r"\b(right|correct|yeah|yes|no|innit|true)\s*\?+$", part, re.IGNORECASE) and not re.search(
+            r"\b(they|them|their|those|these|it|its)\b", text[text.index(part) + len(part):], re.IGNORECASE)
+        is_question = (part.endswith("?") and not checked) or bool(_QUESTION_CLAUSE.match(part))
         if is_question or not _STATEMENT.search(part) or len(part.split()) < 3 \
                 or re.search(r"\b(you|u|your)\b", part, re.IGNORECASE) or _ORDINAL_ONE.search(normalize(part)):
             break  # "The second one you listed, when was it founded?" points into the conversation: no premise

@@ -548,3 +548,11 @@ def test_another_field_after_a_which_hospital_question_asks_it_again_of_no_place
     resolved = dialogue.resolve("and urology?", ctx, composer.kb.catalog)
     assert resolved.question == "which zju hospital lists urology among its strengths"
     assert dialogue.resolve("hematology?", ctx, composer.kb.catalog).question.endswith("lists hematology among its strengths")
+
+
+def test_a_statement_the_visitor_asks_us_to_nod_to_is_a_premise(composer):
+    question, premise = dialogue.premise_part("sahzu was founded 1869 right? when was the first affiliated hospital founded then")
+    assert question.startswith("when was the first affiliated") and premise.startswith("sahzu")
+    assert composer.answer(question).kind == "decline"  # the pages give no founding year for the First Affiliated
+    # ...unless the question points back into it.
+    assert dialogue.premise_part("zusm has 5 cooperated hospitals right? which cities are they in")[1] == ""

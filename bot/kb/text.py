@@ -119,6 +119,9 @@ def normalize(text: str) -> str:
     # "Is it open yet?", "up and running?": whether its construction is finished.
     text = re.sub(r"\b(open|opened|running|operational|functioning|in use)( yet| now| already)\b|\bup and running\b",
                   "finished yet", text)
+    # "What grade of hospital is it?", "hospital level?": in China a hospital's grade is its tier ("tertiary A").
+    text = re.sub(r"\b(what|which) (grade|level|class|tier) (of )?(hospital|is it|is the hospital)\b"
+                  r"|\bhospital (grade|level|class|tier)\b", "tertiary hospital grade", text)
     # "Which of those is still being built / isn't finished yet?": what the pages call under construction.
     text = re.sub(r"\b(still )?(being|getting) (built|constructed)\b|\bstill under construction\b"
                   r"|\b(isn't|isnt|is not|aren't|arent|are not|not) (yet )?(finished|completed?|built|ready)( yet)?\b",

@@ -655,3 +655,9 @@ def test_a_claim_is_confirmed_only_by_a_sentence_with_its_telling_words(composer
     said = composer.answer("my professor said the first affiliated hospital has a state lab for infections, is that true?")
     assert "State Key Laboratory" in said.text
     assert "Nature Index" in composer.answer("is it true sahzu is zhejiang's only nature index top 100 hospital in the province").text
+
+
+def test_a_hospitals_grade_is_its_tier():
+    # The pages say "the first batch of tertiary A hospitals"; visitors ask for the grade or level.
+    assert "tertiary" in normalize("what grade of hospital is it") and "tertiary" in normalize("hospital level?")
+    assert "tertiary" not in normalize("what grade did clinical medicine get")

@@ -72,7 +72,7 @@ from bot.kb.replies import (
     date_phrase,
 )
 from bot.kb.retrieve import KnowledgeBase
-from bot.kb.text import GENERIC_WORDS, STOPWORDS, STORY_WORDS, normalize, spelled_out, stem, words
+from bot.kb.text import GENERIC_WORDS, STOPWORDS, STORY_WORDS, is_enumeration, normalize, spelled_out, stem, words
 
 # "Tell me about X", "info on X please": no particular fact asked, so give X's profile.
 _REFERS_TO_LAST_ANSWER = re.compile(r"\b(it|that|this|those|these|them|some|ones)\b")
@@ -160,6 +160,9 @@ _OTHERS_IN_GROUP = re.compile(r"\b(other|others|else)\b.{0,40}\b(that|this|the s
 _CLAIM = re.compile(r"\b(is|was) (it|that|this) (true|right|correct)\b|\b(right|true|correct)\s*\?*\s*$")
 _CLAIM_WORDS = {stem(w) for w in "true right correct read heard saw somewhere someone new they're thats well also "
                  "journalist reporter writer article blog".split()}
+# "Do they do pediatric heart surgery?", "do they offer IVF?": whether a place offers something.
+_OFFERS = re.compile(r"^\W*(and |so |but )?(do|does|can|could) (they|it|you|i|we|he|she|my \w+|the [\w' ]{2,40}?|\w+) "
+                     r"(do|offer|have|perform|provide|get|treat|run|give)s? (?P<what>.+)$")
 _TELLING_IDF = 3.0  # in at most about five of the pages' ~120 sentences
 _NOW = re.compile(r"\b(now|currently|today|these days|nowadays|at present|at the moment|presently|still)\b")
 _PERIODS = {stem(w) for w in ("year", "years", "yearly", "annual", "annually", "month", "monthly", "week", "day", "daily")}
@@ -500,6 +503,13 @@ class AnswerComposer(Comparisons, LastAnswer):
                 return self.decline(focus, focus=focus, confidence=confidence)
         if _CLAIM.search(q) and self._claim_unsupported(q, terms, mentioned_only, best):
             return self.decline(focus, focus=focus, confidence=confidence)
+        offered = _OFFERS.search(q)
+        if (offered and (best_passage.is_list or is_enumeration(best.text))
+                and self._claim_unsupported(q, [t for t in terms if t in self.terms_of(offered.group("what").split("(")[0])],
+                                            mentioned_only, best, unseen_count=False)):
+            # "Do they offer IVF?" answered with SRRSH's list of fields, "do they do pediatric heart surgery?"
+            # with the Children's Hospital's bullets: a list that doesn't have it doesn't say they do.
+            return self.decline(focus, focus=focus, confidence=confidence)
         if self._said_of_another(q, terms, best):
             return self.decline(focus, focus=focus, confidence=confidence)
         if self._count_misses(q, terms, best):
@@ -822,14 +832,18 @@ class AnswerComposer(Comparisons, LastAnswer):
         # A word of the question found in the sentence but outside the graded clause names what was asked.
         return any(t not in own and not prefix_match(t, own) for t in subject)
 
-    def _claim_unsupported(self, q: str, terms: list[str], mentioned_only: list[str], best: Candidate) -> bool:
+    def _claim_unsupported(self, q: str, terms: list[str], mentioned_only: list[str], best: Candidate,
+                           unseen_count: bool = True) -> bool:
         """A claim is confirmed only by a sentence that has its telling words: "China's first liver transplant"
         is not "Organ Transplantation", nor "the first batch of ... cardiovascular" a first heart transplant.
-        Common page words ("province" for "Zhejiang's") and who said it ("my professor said") don't count."""
+        Common page words ("province" for "Zhejiang's") and who said it ("my professor said") don't count.
+        Without unseen_count, only words the pages use (or know a lay word for) are telling: "tummy" may
+        still mean a page word."""
         said = self.kb.sentence_terms[best.sentence] | {stem(w) for w in words(self.kb.passages[best.passage].section)}
         teller = {stem(m.group(1)) for m in re.finditer(r"\bmy (\w+) (said|says|told|reckons|mentioned|thinks)\b", q)}
         claim = [t for t in self._specifics(terms, mentioned_only) if t not in _CLAIM_WORDS and t not in teller
-                 and self.kb.idf.get(t, 9.0) >= _TELLING_IDF]
+                 and self.kb.idf.get(t, 9.0) >= _TELLING_IDF
+                 and (unseen_count or t in self.kb.idf or len(aspect_group(t)) > 1)]
         return any(t not in said and not prefix_match(t, said) and not (aspect_group(t) - {t}) & said for t in claim)
 
     def _count_misses(self, q: str, terms: list[str], best: Candidate) -> bool:

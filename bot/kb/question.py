@@ -22,6 +22,7 @@ _ASPECT_WORDS = {
     "student": "student students enrol enrollment",
     "rank": "rank ranked ranking rankings rated rating ratings best top position leading league compare compared comparison nationally nationwide stand standing",
     "jci": "jci accredit accredited accreditation certified certification approval approved",
+    "jci_is_international": "jci international",  # Joint Commission International: "international accreditation?"
     "treat": "treat treats treated treating treatment treatments specialty specialties speciality specialize specialise specialised specialized known famous focus focusing characteristic characterized good strength strengths strong expertise offer service services cancer cancers tumor tumors disease diseases surgery surgeries care therapy therapies",
     "equipment": "equipment equipments equip equipped device devices machine machines scanner instrument instruments apparatus kit gear",
     "lead": "lead leader leads head chief director charge",
@@ -42,7 +43,7 @@ _ASPECT_WORDS = {
     "construction": "construction constructed construct building finish finished complete completed ready yet",
     "online": "online internet cloud digital telemedicine remote virtual data",
     # Lay words for what the pages name in medical terms.
-    "digestive": "gastrointestinal bowel bowels intestine intestines intestinal gut stomach colon colorectal digestive",
+    "digestive": "gastrointestinal gastroenterology bowel bowels intestine intestines intestinal gut stomach colon colorectal digestive",
     "keyhole": "laparoscopic laparoscopy keyhole minimally invasive",
     "ablation": "ablation microwave",
     "cancer": "cancer cancers tumor tumors oncology malignancy malignant",

@@ -661,3 +661,11 @@ def test_a_hospitals_grade_is_its_tier():
     # The pages say "the first batch of tertiary A hospitals"; visitors ask for the grade or level.
     assert "tertiary" in normalize("what grade of hospital is it") and "tertiary" in normalize("hospital level?")
     assert "tertiary" not in normalize("what grade did clinical medicine get")
+
+
+def test_a_list_of_fields_without_the_thing_asked_does_not_say_they_offer_it(composer):
+    for q in ("does sir run run shaw offer ivf", "does the kids hospital have a pediatric cardiac surgery department"):
+        assert composer.answer(q).kind == "decline", q
+    assert "Respiratory" in composer.answer("does the children's hospital do pediatric respiratory").text
+    # JCI is international accreditation.
+    assert "JCI" in composer.answer("does the 4th affiliated have any international accreditation?").text

@@ -163,6 +163,8 @@ _CLAIM_WORDS = {stem(w) for w in "true right correct read heard saw somewhere so
 # "Do they do pediatric heart surgery?", "do they offer IVF?": whether a place offers something.
 _OFFERS = re.compile(r"^\W*(and |so |but )?(do|does|can|could) (they|it|you|i|we|he|she|my \w+|the [\w' ]{2,40}?|\w+) "
                      r"(do|offer|have|perform|provide|get|treat|run|give)s? (?P<what>.+)$")
+_HONOUR_ASKED = re.compile(r"\b(honou?r\w*|titles?|awards?|awarded|prizes?|medals?)\b")
+_HONOUR_GIVEN = re.compile(r"\b(honou?r\w*|title|award\w*|prizes?|medal)\b", re.IGNORECASE)
 _TELLING_IDF = 3.0  # in at most about five of the pages' ~120 sentences
 _NOW = re.compile(r"\b(now|currently|today|these days|nowadays|at present|at the moment|presently|still)\b")
 _PERIODS = {stem(w) for w in ("year", "years", "yearly", "annual", "annually", "month", "monthly", "week", "day", "daily")}
@@ -218,6 +220,15 @@ def decision_features(best: Candidate, candidates: list[Candidate], terms: list[
         "max_cosine": max(c.cosine for c in candidates),
         "terms": min(len(terms), 6) / 6,
     }
+
+
+def first_saying(kind: re.Pattern, candidates: list[Candidate], within: float = 0.75) -> list[Candidate]:
+    """The candidates with a sentence of the kind asked for (a frequency, an award) first, when the best one
+    isn't of that kind and theirs match nearly as well (within that share of its confidence)."""
+    if not candidates or kind.search(candidates[0].text):
+        return candidates
+    floor = within * candidates[0].confidence
+    return sorted(candidates, key=lambda c: not (kind.search(c.text) and c.confidence >= floor))
 
 
 def _ranking_key(named: str) -> str:
@@ -381,12 +392,15 @@ class AnswerComposer(Comparisons, LastAnswer):
             # "one of China's oldest".
             of_places = [c for c in candidates if self._about_a_place(c.passage)]
             candidates = of_places or candidates
-        if _HOW_OFTEN.search(q) and not _FREQUENCY.search(candidates[0].text):
+        if _HOW_OFTEN.search(q):
             # "English corner, how often?": "10 years' experience" shares "year" with the question, not a frequency.
-            floor = 0.75 * candidates[0].confidence
-            candidates = sorted(candidates, key=lambda c: not (_FREQUENCY.search(c.text) and c.confidence >= floor))
+            candidates = first_saying(_FREQUENCY, candidates)
             if not _FREQUENCY.search(candidates[0].text):
                 return self.decline(focus, focus=focus)  # no sentence near the question says how often
+        if _HONOUR_ASKED.search(q):
+            # "What honorary title did the provincial government give SAHZU?": its founding sentence is closer in
+            # meaning to "Zhejiang ... Second Affiliated Hospital", the award sentence is the answer.
+            candidates = first_saying(_HONOUR_GIVEN, candidates)
         best = candidates[0]
         aspects = aspects_of(terms)
         if any(t in LOGISTICS and (t not in self.kb.idf or t not in self.kb.sentence_own_terms[best.sentence]) for t in terms):

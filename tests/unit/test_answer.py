@@ -669,3 +669,16 @@ def test_a_list_of_fields_without_the_thing_asked_does_not_say_they_offer_it(com
     assert "Respiratory" in composer.answer("does the children's hospital do pediatric respiratory").text
     # JCI is international accreditation.
     assert "JCI" in composer.answer("does the 4th affiliated have any international accreditation?").text
+
+
+def test_a_sentence_of_the_kind_asked_for_goes_first_when_it_matches_nearly_as_well():
+    from bot.kb.answer import _HONOUR_GIVEN, first_saying
+    from bot.kb.replies import Candidate
+
+    def cand(text, confidence):
+        return Candidate(0, 0, text, 0.5, 0.5, confidence, confidence)
+    founded = cand("It was founded in 1869 and is the birthplace of Western medicine in Zhejiang.", 0.50)
+    award = cand("It was awarded the honorary title of Zhejiang Model Collective.", 0.44)
+    far = cand("It won the second prize.", 0.20)
+    assert first_saying(_HONOUR_GIVEN, [founded, award])[0] is award
+    assert first_saying(_HONOUR_GIVEN, [founded, far])[0] is founded  # too far from the question to prefer

@@ -119,6 +119,8 @@ def normalize(text: str) -> str:
     # "Is it open yet?", "up and running?": whether its construction is finished.
     text = re.sub(r"\b(open|opened|running|operational|functioning|in use)( yet| now| already)\b|\bup and running\b",
                   "finished yet", text)
+    # "What is it best known for?" asks what it is known for, not for a ranking.
+    text = re.sub(r"\b(best|most|mainly|mostly|chiefly) (known|famous|renowned) for\b", r"\2 for", text)
     # "What grade of hospital is it?", "hospital level?": in China a hospital's grade is its tier ("tertiary A").
     text = re.sub(r"\b(what|which) (grade|level|class|tier) (of )?(hospital|is it|is the hospital)\b"
                   r"|\bhospital (grade|level|class|tier)\b", "tertiary hospital grade", text)

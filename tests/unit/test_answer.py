@@ -682,3 +682,8 @@ def test_a_sentence_of_the_kind_asked_for_goes_first_when_it_matches_nearly_as_w
     far = cand("It won the second prize.", 0.20)
     assert first_saying(_HONOUR_GIVEN, [founded, award])[0] is award
     assert first_saying(_HONOUR_GIVEN, [founded, far])[0] is founded  # too far from the question to prefer
+
+
+def test_best_known_for_asks_what_it_is_known_for_not_its_rank(composer):
+    a = composer.answer("what is fahzu best known for")
+    assert "Organ Transplantation" in a.text and "#14" not in a.text

@@ -122,7 +122,8 @@ def test_a_hospital_with_its_own_section_is_a_member(composer):
 
 
 def test_texting_for_and_and():
-    assert normalize("n whats it best known 4") == "and whats it best known for"
+    # ("best known for" asks what it is known for, not for a ranking)
+    assert normalize("n whats it best known 4") == "and whats it known for"
     assert normalize("n the 2nd?").startswith("and the 2nd")
     assert normalize("4 campuses") == "4 campuses"  # a number stays a number
     assert normalize("how many ppl work in the dept").startswith("how many staff in the department")

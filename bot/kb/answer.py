@@ -165,6 +165,10 @@ _OFFERS = re.compile(r"^\W*(and |so |but )?(do|does|can|could) (they|it|you|i|we
                      r"(do|offer|have|perform|provide|get|treat|run|give)s? (?P<what>.+)$")
 _HONOUR_ASKED = re.compile(r"\b(honou?r\w*|titles?|awards?|awarded|prizes?|medals?)\b")
 _HONOUR_GIVEN = re.compile(r"\b(honou?r\w*|title|award\w*|prizes?|medal)\b", re.IGNORECASE)
+# "Is X the same as Y?", "what do locals call it?": the place's other name.
+_NAME_ASKED = re.compile(r"\b(the same (as|thing|place|hospital|one)|also (called|known as)|(another|other|short|shorter|"
+                         r"official|full) names?|nickname|abbreviat\w*|what (do|does) (people|they|locals|everyone) call)\b")
+_NAME_GIVEN = re.compile(r"\b(referred to as|known as|also called|short for|abbreviated)\b", re.IGNORECASE)
 _TELLING_IDF = 3.0  # in at most about five of the pages' ~120 sentences
 _NOW = re.compile(r"\b(now|currently|today|these days|nowadays|at present|at the moment|presently|still)\b")
 _PERIODS = {stem(w) for w in ("year", "years", "yearly", "annual", "annually", "month", "monthly", "week", "day", "daily")}
@@ -397,6 +401,14 @@ class AnswerComposer(Comparisons, LastAnswer):
             candidates = first_saying(_FREQUENCY, candidates)
             if not _FREQUENCY.search(candidates[0].text):
                 return self.decline(focus, focus=focus)  # no sentence near the question says how often
+        # (Two hospitals named, "is the first affiliated the same as the second?", are two places.)
+        named_as = next((c for c in candidates[:4] if _NAME_GIVEN.search(c.text)
+                         and focus in self.kb.passages[c.passage].entities), None) \
+            if focus and len(hospitals) <= 1 and _NAME_ASKED.search(q) else None
+        if named_as:
+            # "Is the 'Second Hospital of Zhejiang University' the same as SAHZU?": the sentence that gives the
+            # place's other name answers it, however little else of the question it shares.
+            return self._compose(named_as, [named_as], focus)
         if _HONOUR_ASKED.search(q):
             # "What honorary title did the provincial government give SAHZU?": its founding sentence is closer in
             # meaning to "Zhejiang ... Second Affiliated Hospital", the award sentence is the answer.

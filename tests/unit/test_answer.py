@@ -687,3 +687,10 @@ def test_a_sentence_of_the_kind_asked_for_goes_first_when_it_matches_nearly_as_w
 def test_best_known_for_asks_what_it_is_known_for_not_its_rank(composer):
     a = composer.answer("what is fahzu best known for")
     assert "Organ Transplantation" in a.text and "#14" not in a.text
+
+
+def test_the_same_place_by_another_name_is_answered_by_the_sentence_giving_that_name(composer):
+    a = composer.answer("is the second hospital of zhejiang university the same as sahzu")
+    assert a.kind == "answer" and "referred to as" in a.text
+    # Two hospitals are two places.
+    assert "referred to as" not in composer.answer("is the first affiliated the same as the second affiliated").text

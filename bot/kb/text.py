@@ -28,12 +28,13 @@ GENERIC_WORDS = frozenset(
     departments info information details about detail anything something thing things""".split()
 )
 
-# Who the visitor is asking for and where they heard it ("my uncle says...", "my mum is being transferred..."):
+# Who the visitor is asking for and where they heard it ("my uncle says...", "my mum is being transferred..."),
+# and the words that ask us to confirm it ("is that true / right?"):
 # never the thing asked, and words the pages never use, so they would read as a question the pages can't answer.
 STORY_WORDS = frozenset(
     """mum mom mother dad father uncle aunt auntie nephew niece son daughter wife husband sister grandma grandmother
     grandpa grandfather granny friend cousin colleague boss neighbour neighbor heard hear said told reckons reckon
-    mentioned transferred""".split()
+    mentioned transferred true correct right""".split()
 )
 
 ORDINALS = {"first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",

@@ -613,6 +613,8 @@ def test_the_visitors_story_is_not_part_of_the_question(composer):
     # the pages can't answer.
     terms = composer.terms_of("my mum is being transferred there and my uncle heard it's old, how old is it?")
     assert "old" in terms and not {"mum", "uncle", "transferred", "heard"} & set(terms)
+    # Asking us to confirm it is no part of what is asked either.
+    assert composer.terms_of("heard zju is building a dental center, is that true") == ["building", "dental", "center"]
 
 
 def test_campus_counts_of_one_place_on_two_pages_conflict_however_the_visitor_words_it(composer):

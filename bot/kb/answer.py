@@ -527,12 +527,14 @@ class AnswerComposer(Comparisons, LastAnswer):
             near = {n for t in counted_terms for n in numbers_near(best.text, t)} - own
             if not near:
                 return self.decline(focus, focus=focus, confidence=confidence)
-        if _CLAIM.search(q) and self._claim_unsupported(q, terms, mentioned_only, best):
+        if _CLAIM.search(q) and self._lacks_telling_words(q, terms, mentioned_only, best):
             return self.decline(focus, focus=focus, confidence=confidence)
         offered = _OFFERS.search(q)
+        # ("... (the story)" that the service appended is not what is offered.)
+        offered_terms = self.terms_of(offered.group("what").split("(")[0]) if offered else []
         if (offered and (best_passage.is_list or is_enumeration(best.text))
-                and self._claim_unsupported(q, [t for t in terms if t in self.terms_of(offered.group("what").split("(")[0])],
-                                            mentioned_only, best, unseen_count=False)):
+                and self._lacks_telling_words(q, [t for t in terms if t in offered_terms], mentioned_only, best,
+                                              unseen_count=False)):
             # "Do they offer IVF?" answered with SRRSH's list of fields, "do they do pediatric heart surgery?"
             # with the Children's Hospital's bullets: a list that doesn't have it doesn't say they do.
             return self.decline(focus, focus=focus, confidence=confidence)
@@ -858,10 +860,11 @@ class AnswerComposer(Comparisons, LastAnswer):
         # A word of the question found in the sentence but outside the graded clause names what was asked.
         return any(t not in own and not prefix_match(t, own) for t in subject)
 
-    def _claim_unsupported(self, q: str, terms: list[str], mentioned_only: list[str], best: Candidate,
+    def _lacks_telling_words(self, q: str, terms: list[str], mentioned_only: list[str], best: Candidate,
                            unseen_count: bool = True) -> bool:
-        """A claim is confirmed only by a sentence that has its telling words: "China's first liver transplant"
-        is not "Organ Transplantation", nor "the first batch of ... cardiovascular" a first heart transplant.
+        """A claim is confirmed (or an offer shown) only by a sentence with its telling words: "China's first
+        liver transplant" is not "Organ Transplantation", nor "the first batch of ... cardiovascular" a first
+        heart transplant.
         Common page words ("province" for "Zhejiang's") and who said it ("my professor said") don't count.
         Without unseen_count, only words the pages use (or know a lay word for) are telling: "tummy" may
         still mean a page word."""
@@ -892,7 +895,8 @@ class AnswerComposer(Comparisons, LastAnswer):
         # Only a field ("hematology", "nursing", "orthopedic") narrows the count: other words are often the
         # visitor's shorthand for the page's own ("gi tumour ops"). The field may follow the noun too:
         # "how many beds does the cardiology dept at SRRSH have?" is not the hospital's bed count.
-        fields = set(qualifiers) | {t for t in terms if t != noun and re.search(rf"\b{re.escape(t)}\w* (dept|department|unit|ward|team)\b", q)}
+        fields = set(qualifiers) | {t for t in terms if t != noun
+                                    and re.search(rf"\b{re.escape(t)}\w* (dept|department|unit|ward|team)\b", q)}
         if noun in COUNT_NOUNS:
             fields |= {t for t in terms if t != noun}
         return any(t in terms and _FIELD_WORD.search(t) and t not in sentence

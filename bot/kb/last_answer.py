@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.kb.question import YEAR, YEAR_QUESTION
-from bot.kb.replies import Answer, date_phrase
+from bot.kb.replies import WAY_ON, Answer, date_phrase
 from bot.kb.text import normalize
 
 # "As of June 2007, our department has 3 ... CT devices": the figure's own date.
@@ -51,9 +51,7 @@ class LastAnswer:
         else:
             # "What year was that?" about an award: the page's date is when it was written, not the event's year.
             written = " (when it was written, not when this happened)" if source.date else ""
-            text = (f"Sorry, I don't have that information: the answer gives no date of its own, and {page}{written}. "
-                    "Please check the official website of Zhejiang University School of Medicine or contact the "
-                    "hospital directly.")
+            text = f"Sorry, I don't have that information: the answer gives no date of its own, and {page}{written}. {WAY_ON}"
             return Answer("decline", text, 0.0, focus=last.focus or focus, passage=last.passage)
         if not source.date or as_of or years or period:
             text += " For current figures, please check the official website."
@@ -63,8 +61,9 @@ class LastAnswer:
     def names_listed(self, listed: list[str]) -> Answer | None:
         """"Which ones are those?": the places the previous reply named, when one passage names them all (its
         source); None when they came from several (the question is then asked afresh)."""
-        names = lambda i: {m.name for m in self.kb.catalog.find(self.kb.passages[i].text)}
-        passage = next((i for i in range(len(self.kb.passages)) if set(listed) <= names(i)), None)
+        def names_all(p) -> bool:
+            return set(listed) <= {m.name for m in self.kb.catalog.find(p.text)}
+        passage = next((i for i, p in enumerate(self.kb.passages) if names_all(p)), None)
         if passage is None:
             return None
         text = "Those are " + ", ".join(listed[:-1]) + f" and {listed[-1]}."

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 
 from bot.kb.text import stem, words
 
-DECLINE_TEMPLATE = (
-    "Sorry, I don't have that information{about}: the ZUSM pages I answer from don't cover it. "
-    "Please check the official website of Zhejiang University School of Medicine or contact the hospital directly."
-)
+# Where a visitor can ask instead, after every decline.
+WAY_ON = "Please check the official website of Zhejiang University School of Medicine or contact the hospital directly."
+DECLINE_TEMPLATE = "Sorry, I don't have that information{about}: the ZUSM pages I answer from don't cover it. " + WAY_ON
 
 
 @dataclass

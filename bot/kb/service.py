@@ -22,7 +22,9 @@ MAX_QUESTION_CHARS = 500
 
 
 # A question that points back ("when was it founded?") is about the place discussed, whatever it finds elsewhere.
-_POINTS_BACK = re.compile(r"\b(it|its|it's|they|them|their|there|that|this|those|these|he|she|same)\b", re.IGNORECASE)
+# ("Are there", "is there" ask whether something exists: that "there" points nowhere.)
+_POINTS_BACK = re.compile(r"\b(it|its|it's|they|them|their|(?<!is )(?<!are )(?<!were )(?<!was )there|that|this|those|these|he|"
+                          r"she|same)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -118,6 +120,9 @@ class KnowledgeService:
             features = self.composer.last_features or {}
             if (unscoped.kind == "answer" and unscoped.focus != resolved.focus and features.get("coverage", 0) >= 1.0
                     and (answer.kind == "decline" or unscoped.confidence > answer.confidence + 0.2)):
+                answer = unscoped
+            elif unscoped.kind == "faq" and answer.kind == "decline":
+                # "How many cooperated hospitals are there?" after SRRSH: a curated entry about the network.
                 answer = unscoped
         focus = answer.focus
         mentioned = catalog.find(resolved.question)

@@ -1,4 +1,5 @@
 from bot.kb import dialogue
+from bot.kb.answer import Answer
 from bot.kb.service import KnowledgeService
 from bot.settings import Settings
 
@@ -556,3 +557,19 @@ def test_a_statement_the_visitor_asks_us_to_nod_to_is_a_premise(composer):
     assert composer.answer(question).kind == "decline"  # the pages give no founding year for the First Affiliated
     # ...unless the question points back into it.
     assert dialogue.premise_part("zusm has 5 cooperated hospitals right? which cities are they in")[1] == ""
+
+
+def test_a_network_question_after_a_place_takes_the_curated_answer_the_place_declines(composer):
+    # The service decides between the answer scoped to the remembered place and the unscoped one; the composer
+    # is made to decline for SRRSH and to find an FAQ entry for no place, as the real model does for this turn.
+    class Scoped(type(composer)):
+        def answer(self, question, focus=None, previous_passage=None, among=()):
+            if focus:
+                return self.decline(focus, focus=focus)
+            return Answer("faq", "ZUSM collaborates with 5 local hospitals.", 0.94, focus="ZUSM")
+    scoped = Scoped.__new__(Scoped)
+    scoped.__dict__.update(composer.__dict__)
+    service = KnowledgeService(scoped, Settings())
+    ctx = {**dialogue.empty_context(), "focus": "Sir Run Run Shaw Hospital", "last_question": "which zju hospital lists urology"}
+    assert service.ask("how many cooperated hospitals are there", ctx).kind == "faq"
+    assert service.ask("how many cooperated hospitals are in it", ctx).kind == "decline"  # "it" is the place

@@ -158,8 +158,9 @@ _OTHERS_IN_GROUP = re.compile(r"\b(other|others|else)\b.{0,40}\b(that|this|the s
                               r"section|kind|type|tier|class|bracket)\b|^\W*(and |so )?(which|any|what|who) (others|else)\b")
 # "Is it true SAHZU did China's first heart transplant?": the visitor states a claim for the pages to confirm.
 _CLAIM = re.compile(r"\b(is|was) (it|that|this) (true|right|correct)\b|\b(right|true|correct)\s*\?*\s*$")
-_CLAIM_WORDS = {stem(w) for w in "true right correct read heard saw somewhere someone new they're thats well also "
-                 "journalist reporter writer article blog".split()}
+# (Beyond STORY_WORDS, which terms_of already drops: "is that true", "my uncle heard".)
+_CLAIM_WORDS = {stem(w) for w in "read saw somewhere someone new they're thats well also journalist reporter writer "
+                 "article blog".split()}
 # "Do they do pediatric heart surgery?", "do they offer IVF?": whether a place offers something.
 _OFFERS = re.compile(r"^\W*(and |so |but )?(do|does|can|could) (they|it|you|i|we|he|she|my \w+|the [\w' ]{2,40}?|\w+) "
                      r"(do|offer|have|perform|provide|get|treat|run|give)s? (?P<what>.+)$")

@@ -14,13 +14,12 @@ import numpy as np
 from bot.kb.calibrate import Calibrator
 from bot.kb.compare import Comparisons
 from bot.kb.entities import mentions_unknown_hospital
+from bot.kb.fit import _ASKS_WHERE, _NAMES_A_LOCATION, _WHO_ARE, AnswerFit
 from bot.kb.ingest import Passage
 from bot.kb.last_answer import AS_OF, LastAnswer
 from bot.kb.question import (
     ABOUT_FRESHNESS,
-    AGE_WORDS,
     ASKS_FOR_LIST,
-    ASKS_FOR_NAMES,
     ASPECTS,
     COUNT_NOUNS,
     COUNT_QUESTION,
@@ -30,7 +29,6 @@ from bot.kb.question import (
     KNOWN_WORDS,
     LOGISTICS,
     MOST,
-    MUST_MATCH_ASPECTS,
     NOTABLE_PERSON,
     PERSON_NAMED,
     PERSON_QUESTION,
@@ -56,7 +54,6 @@ from bot.kb.question import (
     in_aspect,
     literal_share,
     names_several,
-    names_something,
     numbers_near,
     prefix_match,
     school_is_the_scope,
@@ -72,7 +69,7 @@ from bot.kb.replies import (
     date_phrase,
 )
 from bot.kb.retrieve import KnowledgeBase
-from bot.kb.text import GENERIC_WORDS, STOPWORDS, STORY_WORDS, is_enumeration, normalize, spelled_out, stem, words
+from bot.kb.text import GENERIC_WORDS, STOPWORDS, STORY_WORDS, normalize, spelled_out, stem, words
 
 # "Tell me about X", "info on X please": no particular fact asked, so give X's profile.
 _REFERS_TO_LAST_ANSWER = re.compile(r"\b(it|that|this|those|these|them|some|ones)\b")
@@ -104,51 +101,15 @@ _EXISTS = re.compile(r"^\W*(and |so )?(is there|are there|do(es)? (zju|zusm|zhej
                      r"it) (have|run|own)) (a|an|any|its own)\b")
 _ONE_CAMPUS = re.compile(r"\b(that|this|each|per|one|the|a) (campus|site)\b|\b(?!how\b|many\b|your\b|web\b)[a-z]+ (campus|site)\b(?! (count|number))"
                          r"|\b(campus|site) (specifically|alone|on its own|by itself)\b")
-_THINGS_COUNTED = re.compile(r"\bhow many ((?:[\w'-]+ ){0,5}?)(surgeons|doctors|nurses|dentists|physicians|specialists|"
-                             r"professors|patients|teachers|researchers|residents|midwives|pharmacists|students|awards|"
-                             r"prizes|papers|publications|patents|specialties|disciplines|staff|employees|personnel|workers|"
-                             r"\w+ologists|\w+icians|\w+iatrists)\b")
 # "How many CT exams in 2007?" answered "As of June 2007, ... 3 CT diagnostic devices": exams are counted as
 # exams, inspections or cases, never by a sentence that counts machines.
 _EXAMS_COUNTED = re.compile(r"\bhow many ((\w+ ){0,3})(exams|examinations|scans|inspections|checks|tests|procedures)\b")
 _COUNTS_EXAMS = re.compile(r"\b(exam\w*|scans?|inspections?|checks|tests|cases|procedures|people|patients)\b", re.IGNORECASE)
-_SUB_COUNT = re.compile(r"\bhow many of (those|them|these|the \w+)( \w+)? (are|were|is|r) (doctors|nurses|surgeons|physicians|"
-                        r"professors|specialists|dentists|midwives|researchers|teachers|women|men|children|kids|inpatients|outpatients)\b")
-_EXACT_FIGURE = re.compile(r"\b(exact|precise|actual|specific)( \w+){0,4}? (number|figure|count|position|rank|ranking|place|value|amount)\b"
-                           r"|\b(number|position|place|rank)\b.{0,40}\bexactly\b|\bexactly (what|which|how) (number|position|place|rank|many)\b"
-                           r"|\bnot the (ranking|rank|position), the (number|value|figure)\b")
-_ASKS_WHERE = re.compile(r"^\W*(and |so |but |ok )?where (is|are|was|were|'s)\b(?![^?.]*\b(rank\w*|placed|listed|list|table|league)\b)"
-                         r"|\bwhere\b.{0,40}\blocated\b|\b(location|whereabouts) of\b")
-# ("Leading edge treatment in Gynecological Oncology" and "in China" locate nothing.)
-_NAMES_A_LOCATION = re.compile(r"\b([Ll]ocated|[Bb]ased|[Ss]ituated|[Ll]ies) (in|at|on|near)\b|\boutside of [A-Z]|"
-                               r"\b[A-Z][a-z]+ (Road|Street|District|County|City|Province)\b|\bcampuses?, [A-Z][a-z]+")
 _WHICH_HOSPITAL = re.compile(r"\bwhich (of (the |its |their )?(zusm'?s? |zju'?s? )?)?((zusm|zju|affiliated) )?hospitals?\b"
                              r"|\bwhat hospitals?\b")
-# "How many <qualifiers> <thing> ...": the words up to the verb or preposition that ends the thing counted.
-_HOW_MANY_WHAT = re.compile(r"\bhow many ((?:(?!(?:do|does|did|dose|are|is|were|was|have|has|had|work|works|in|at|on|there|per|a|each|"
-                            r"every|for|of|they|it|you|we|can|could|would|will|and|or|n)\b)[a-z][\w'-]* ?){1,4})")
-_FIELD_WORD = re.compile(r"^([a-z]{3,}(ology|ologic|ological|ics|ic)|nursing)$")
-_GRADE_ASKED = re.compile(r"\b(grade|grades|graded|grading|score|scored|rating|rated)\b")
 _CAMPUS_NAMES = re.compile(r"\bcampuses,? ([A-Z][a-z]+(?: Road)?) and ([A-Z][a-z]+(?: Road)?)")
-# "How long do the exchanges last?", "how long is the programme?": a duration, which the sentence must state.
-_DURATION_ASKED = re.compile(r"\bhow long (do|does|did|will|would|is|are|was|were) (\w+ ){0,6}?(last|take|stay|run|go on)\b"
-                             r"|\bhow long is (the|a|an|their|its) (\w+ ){0,3}(program|programme|course|degree|exchange|stay|"
-                             r"training|residency|wait|placement|internship)\b")
-_DURATION = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)[- ](year|month|week|day|hour)s?\b|\b\d\+\d\b",
-                       re.IGNORECASE)
 _HOW_FAR = re.compile(r"\bhow far (is|are|away)\b|\bhow (long|many hours) (does it take to (get|drive|travel|go|fly)|to get)\b"
                       r"|\bby (train|car|bus|taxi|metro|subway)\b")
-_HAS_UNIT = re.compile(r"\b(have|has|got|run|runs|is there|are there|offer|offers) (an? |any |their own |its own )?"
-                       r"(?P<what>[a-z]{4,}( [a-z]{4,})?) (department|dept|unit|clinic|ward|centre|center|service|team|"
-                       r"specialty|speciality|division)s?\b")
-# "How much funding did it get?": an amount of money, which these pages never state.
-_MONEY_ASKED = re.compile(r"\bhow much (money|funding|funds?|grant|investment|did (\w+ ){1,3}(cost|get|receive|raise|spend|invest)|"
-                          r"(does|do|did|would|will) (\w+ ){1,3}cost)\b|\b(amount|size|value) of (the |their |its )?(funding|grant|budget|money|investment)\b")
-_MONEY = re.compile(r"(\byuan\b|\brmb\b|¥|\$|\bdollars?\b|\bmillion\b|\bbillion\b|\beuros?\b)", re.IGNORECASE)
-# Rankings visitors name. A rank on one list is no answer for another: SRRSH's "#67 of the Best Hospitals" says
-# nothing of its place in the Performance Evaluation, and the pages know no Fudan or QS ranking at all.
-_NAMED_RANKING = re.compile(r"\b(performance evaluation|nature index|best hospitals?( in china)? (list|ranking)|fudan|"
-                            r"double first[- ]class|us news|qs|times higher|arwu|shanghai ranking|newsweek)\b")
 _HOW_OFTEN = re.compile(r"\bhow (often|frequently)\b|\bhow many times (a|per|every) (year|month|week|day)\b")
 _FREQUENCY = re.compile(r"\b(once|twice|\d+ times|three times) (a|per|every)\b|\b(every|each) (\d+ )?(year|week|month|day)s?\b"
                         r"|\b(annual|annually|biennial|biennially|weekly|daily|monthly|yearly)\b"
@@ -156,43 +117,17 @@ _FREQUENCY = re.compile(r"\b(once|twice|\d+ times|three times) (a|per|every)\b|\
 # "Which other hospitals are in that group?" after "X is listed under Non-direct Affiliated Hospital".
 _OTHERS_IN_GROUP = re.compile(r"\b(other|others|else)\b.{0,40}\b(that|this|the same|same|its|their)\s+(group|category|list|"
                               r"section|kind|type|tier|class|bracket)\b|^\W*(and |so )?(which|any|what|who) (others|else)\b")
-# "Is it true SAHZU did China's first heart transplant?": the visitor states a claim for the pages to confirm.
-_CLAIM = re.compile(r"\b(is|was) (it|that|this) (true|right|correct)\b|\b(right|true|correct)\s*\?*\s*$")
-# (Beyond STORY_WORDS, which terms_of already drops: "is that true", "my uncle heard".)
-_CLAIM_WORDS = {stem(w) for w in "read saw somewhere someone new they're thats well also journalist reporter writer "
-                 "article blog".split()}
-# "Do they do pediatric heart surgery?", "do they offer IVF?": whether a place offers something.
-_OFFERS = re.compile(r"^\W*(and |so |but )?(do|does|can|could) (they|it|you|i|we|he|she|my \w+|the [\w' ]{2,40}?|\w+) "
-                     r"(do|offer|have|perform|provide|get|treat|run|give)s? (?P<what>.+)$")
 _HONOUR_ASKED = re.compile(r"\b(honou?r\w*|titles?|awards?|awarded|prizes?|medals?)\b")
 _HONOUR_GIVEN = re.compile(r"\b(honou?r\w*|title|award\w*|prizes?|medal)\b", re.IGNORECASE)
 # "Is X the same as Y?", "what do locals call it?": the place's other name.
 _NAME_ASKED = re.compile(r"\b(the same (as|thing|place|hospital|one)|also (called|known as)|(another|other|short|shorter|"
                          r"official|full) names?|nickname|abbreviat\w*|what (do|does) (people|they|locals|everyone) call)\b")
 _NAME_GIVEN = re.compile(r"\b(referred to as|known as|also called|short for|abbreviated)\b", re.IGNORECASE)
-_TELLING_IDF = 3.0  # in at most about five of the pages' ~120 sentences
 _NOW = re.compile(r"\b(now|currently|today|these days|nowadays|at present|at the moment|presently|still)\b")
-_PERIODS = {stem(w) for w in ("year", "years", "yearly", "annual", "annually", "month", "monthly", "week", "day", "daily")}
-_PEOPLE = re.compile(r"\b(supervisors?|professors?|doctors?|experts?|surgeons?|staff|members?|heads?|leaders?|directors?|"
-                     r"deans?|teachers?|nurses?|physicians?|specialists?|people|founders?)\b")
-_PLANS = re.compile(r"\b(any |are there |is there |what are the |their |its )(plans?|planning)\b|\bplan(s|ning)? to (open|build|add|expand)\b"
-                    r"|\bin the (next|coming) (few )?(years?|months?|decade)\b")
-# Why something was done (set up, partnered...): a reason the pages must state. "Why is it special?" asks for facts.
-_WHY = re.compile(r"^\W*(and |so |but )?(why|how come) (was|were|did|does|do|is|are|has|have) .{0,60}\b(set up|founded|established|"
-                  r"start|started|open|opened|built|created|choose|chose|chosen|decide|decided|partner|partnered|cooperate|"
-                  r"join|joined|move|moved|named|called|located|based)\b|\bwhat (was|is|were|are) the (reason|reasons|motivation)\b"
-                  r"|\b(the )?reasons? (for|behind|why)\b")
-_PURPOSE = re.compile(r"\b(because|in order to|so that|aim(s|ing|ed)? (at|to)|to (work|help|provide|serve|build|promote|solve|"
-                      r"support|improve|bring|meet|strengthen|offer|share))\b", re.IGNORECASE)
 _CAMPUS_SUPERLATIVE = re.compile(r"\bwhich (one )?(of .{0,40})?campus(es)?\b.{0,30}\b"
                                  r"(biggest|largest|smallest|main|oldest|newest|best|most|bigger|larger|smaller|older|newer)\b"
                                  r"|\b(main|biggest|largest|oldest|newest|smallest|principal|central) campus\b"
                                  r"|\bwhich of (them|those|these) is the (main|biggest|largest|oldest|newest) (one|campus)\b")
-_FUTURE = re.compile(r"\b(due to|will|going to|expected to|planned to|scheduled to|set to|supposed to)\b")
-# "Who are they?" asks for people by name ("who do they partner with?" asks for institutions).
-_WHO_ARE = re.compile(r"^\W*(and |so )?who (is|are|was|were)\b(?!.*\b(partner|partners|collaborat\w*|work|works|accredit\w*)\b)")
-_WHO_DID = re.compile(r"^\W*(and |so |but |then )?who (\w+ )?(founded|established|started|set up|built|created|publishes|"
-                      r"published|runs|owns|funds|funded|compiles|compiled|decides|awards|awarded|designed|opened)\b")
 _FOR_THE_LAST_ANSWER = re.compile(r"\b(for|in|of|about) (that|this|it|those|these)\b(?! (hospital|department|one|school))")
 UNSEEN_SHARE_FULL = 0.25
 UNSEEN_WEIGHT = 0.5
@@ -236,13 +171,9 @@ def first_saying(kind: re.Pattern, candidates: list[Candidate], within: float = 
     return sorted(candidates, key=lambda c: not (kind.search(c.text) and c.confidence >= floor))
 
 
-def _ranking_key(named: str) -> str:
-    """The words a sentence must contain to rank on the list the visitor named."""
-    named = re.sub(r"\s+(in china|list|ranking)\b", "", named)
-    return "best hospital" if named.startswith("best hospital") else named.replace("-", " ").split(" first")[0]
 
 
-class AnswerComposer(Comparisons, LastAnswer):
+class AnswerComposer(Comparisons, LastAnswer, AnswerFit):
     def __init__(self, kb: KnowledgeBase, *, threshold: float, faq_threshold: float, k: int = 8,
                  reply_max_chars: int = 600, second_ratio: float = 0.9, clarify_margin: float = 0.06,
                  unseen_penalty: float = 0.5, own_words_weight: float = 0.08,
@@ -456,110 +387,7 @@ class AnswerComposer(Comparisons, LastAnswer):
             # The learned decision weighs signals against each other; a sentence that barely matches at all
             # ("who won the premier league?" -> "... has won the second prize") is never an answer.
             return self.decline(focus, focus=focus, confidence=confidence)
-        features = self.last_features
-        if _ASKS_WHERE.search(q) and not _NAMES_A_LOCATION.search(f"{best.text} {best_passage.section}"):
-            # "Where are the dental hospital's two campuses?" answered "2 campuses": a count is no location.
-            return self.decline(focus, focus=focus, confidence=confidence)
-        unit = _HAS_UNIT.search(q)
-        if unit and not any(self._known_word(w) for w in unit.group("what").split() if w not in STOPWORDS):
-            # "Does FAHZU have a dermatology department?": a field the pages never mention; listing what the
-            # hospital is known for would read as an answer.
-            return self.decline(focus, focus=focus, confidence=confidence)
-        if _DURATION_ASKED.search(q) and not _DURATION.search(best.text):
-            return self.decline(focus, focus=focus, confidence=confidence)
-        if _MONEY_ASKED.search(q) and not _MONEY.search(best.text):
-            return self.decline(focus, focus=focus, confidence=confidence)
-        ranking = _NAMED_RANKING.search(q)
-        if ranking and _ranking_key(ranking.group(1)) not in normalize(best.text):
-            # "Where does SRRSH rank in the Performance Evaluation?" answered with its operations ranking.
-            return self.decline(focus, focus=focus, confidence=confidence)
-        if _PLANS.search(q) and not re.search(r"\b(construction|plan|planned|planning)\b", best.text, re.IGNORECASE):
-            # "Are there plans to open more hospitals?": the pages state no plans.
-            return self.decline(focus, focus=focus, confidence=confidence)
-        if _WHY.search(q) and not _PURPOSE.search(best.text):
-            # "Why was it set up in 1912?": a sentence that only states the year gives no reason.
-            return self.decline(focus, focus=focus, confidence=confidence)
-        if (re.search(r"\b(where|when|how|what|which|who)\b[^?,.]*\b(going to be|will be|will it|will they|expected to|due to)\b", q)
-                and not re.search(r"\b(will|plan\w*|construction|future)\b", best.text, re.IGNORECASE)):
-            # "Where is it going to be located?": the pages describe what is, not what will be.
-            return self.decline(focus, focus=focus, confidence=confidence)
-        if YEAR_QUESTION.search(q) and _FUTURE.search(q):
-            # "When is it due to open?": the pages state no schedules; a past founding date would mislead.
-            return self.decline(focus, focus=focus, confidence=confidence)
-        if YEAR_QUESTION.search(q) and not YEAR.search(best.text):
-            # "When did it open?" with no year on the page: any sentence found is about something else.
-            return self.decline(focus, focus=focus, confidence=confidence)
-        specifics = self._specifics(terms, mentioned_only)
-        if not features["aspect_match"] and (
-                not features["type_match"] or not specifics
-                or not coverage(specifics, self.kb.sentence_terms[best.sentence], self.kb.idf, self.kb.unseen_idf)):
-            # The thing asked (beds, scanners...) is not in the sentence, and neither is the kind of answer
-            # (a number, a year, a name) nor anything else the visitor said: "Zhoushan Hospital beds",
-            # "how many MRI scanners does SRRSH have" answered with its campuses.
-            return self.decline(focus, focus=focus, confidence=confidence)
-        age_terms = [t for t in terms if t in AGE_WORDS]
-        if age_terms and not YEAR.search(f"{best.text} {best_passage.section}") and not any(
-                aspect_group(t) & AGE_WORDS & self.kb.sentence_terms[best.sentence] for t in age_terms):
-            return self.decline(focus, focus=focus, confidence=confidence)
-        if any(not ASPECTS[a] & self.kb.sentence_terms[best.sentence] for a, also in MUST_MATCH_ASPECTS.items()
-               if a in aspects and (also is None or also in aspects)):
-            return self.decline(focus, focus=focus, confidence=confidence)
-        if ASKS_FOR_NAMES.search(q) and _PEOPLE.search(q) and not PERSON_NAMED.search(best.text):
-            # "The names of the four master supervisors": only a sentence naming people answers it.
-            return self.decline(focus, focus=focus, confidence=confidence)
-        if ASKS_FOR_NAMES.search(q) and not names_something(best.text) and not self._section_list(terms, best):
-            return self.decline(focus, focus=focus, confidence=confidence)
-        if _WHO_DID.search(q) and not (PERSON_NAMED.search(best.text) or re.search(r"\bby (the )?[A-Z]", best.text)):
-            # "Who founded it?", "who publishes that ranking?": a sentence that names no one who did it.
-            return self.decline(focus, focus=focus, confidence=confidence)
-        if (PERSON_ROLE.search(q) or _WHO_ARE.search(q)) and not PERSON_NAMED.search(best.text):
-            # "Who is the dean?": a sentence about the place that names nobody does not answer it.
-            return self.decline(focus, focus=focus, confidence=confidence)
-        if (PERSON_ROLE.search(q) and focus_entity and focus_entity.type != "department"
-                and best.passage in self.department_passages):
-            # "Who is the director there?" about a hospital: a department's professor doesn't run the hospital.
-            return self.decline(focus, focus=focus, confidence=confidence)
-        if _EXACT_FIGURE.search(q):
-            # "What's the exact number / which position exactly?": a figure must stand by a word of the question
-            # itself, and not be the visitor's own ("top 100" is the list, not the place in it).
-            own = set(re.findall(r"\d+", q))
-            # "Surgeries per year": the year is the period, not the thing counted ("9 consecutive years").
-            counted_terms = [t for t in specifics if t not in _PERIODS] or specifics
-            near = {n for t in counted_terms for n in numbers_near(best.text, t)} - own
-            if not near:
-                return self.decline(focus, focus=focus, confidence=confidence)
-        if _CLAIM.search(q) and self._lacks_telling_words(q, terms, mentioned_only, best):
-            return self.decline(focus, focus=focus, confidence=confidence)
-        offered = _OFFERS.search(q)
-        # ("... (the story)" that the service appended is not what is offered.)
-        offered_terms = self.terms_of(offered.group("what").split("(")[0]) if offered else []
-        if (offered and (best_passage.is_list or is_enumeration(best.text))
-                and self._lacks_telling_words(q, [t for t in terms if t in offered_terms], mentioned_only, best,
-                                              unseen_count=False)):
-            # "Do they offer IVF?" answered with SRRSH's list of fields, "do they do pediatric heart surgery?"
-            # with the Children's Hospital's bullets: a list that doesn't have it doesn't say they do.
-            return self.decline(focus, focus=focus, confidence=confidence)
-        if self._said_of_another(q, terms, best):
-            return self.decline(focus, focus=focus, confidence=confidence)
-        if self._count_misses(q, terms, best):
-            return self.decline(focus, focus=focus, confidence=confidence)
-        sub_count = _SUB_COUNT.search(q)
-        if sub_count and not numbers_near(best.text, stem(sub_count.group(4)), reach=6):
-            # "How many of those are doctors?" after the employees: the pages would have to count doctors.
-            return self.decline(focus, focus=focus, confidence=confidence)
-        counted = _THINGS_COUNTED.search(q)
-        if counted and re.search(r"\bhow many of\b", q) and "%" in best.text:
-            counted = None  # "How many of the staff are senior?": a share ("accounted for 30%") answers it
-        # "37,757 people" examined are patients, not staff: "people" counts staff only when "people" was asked.
-        counted_words = (aspect_group(stem(counted.group(2))) | {stem(counted.group(2))}) - {stem("people")} if counted else set()
-        vague = counted and re.search(rf"\b(dozens|hundreds|thousands) of ((?:[\w/-]+ ){{0,3}}){re.escape(counted.group(2))}",
-                                      normalize(best.text))
-        if vague and _EXACT_FIGURE.search(q):
-            return self.decline(focus, focus=focus, confidence=confidence)  # "exactly how many?": "dozens" is not exact
-        if counted and not vague and not any(not YEAR.fullmatch(n) for w in counted_words
-                                             for n in numbers_near(best.text, w, reach=6)):
-            # "How many surgeons / awards?" answered by a sentence that counts beds or counts nothing: a number
-            # of another thing, or no number. ("Dozens of national key clinical specialties" is the page's answer.)
+        if self._misses(q, terms, mentioned_only, best, best_passage, focus_entity, aspects):
             return self.decline(focus, focus=focus, confidence=confidence)
         asked_years = set(YEAR.findall(question))
         # The page's own date counts only for a sentence that states no year of its own.
@@ -843,78 +671,14 @@ class AnswerComposer(Comparisons, LastAnswer):
         out.sort(key=lambda c: (-round(c.score, 3), -c.confidence))  # a tie goes to the better-matching sentence
         return out
 
-    def _said_of_another(self, q: str, terms: list[str], best: Candidate) -> bool:
-        """"What grade did basic medical sciences get?" and the sentence grades clinical medicine: the clause
-        that gives the grade names something else, while the thing asked only appears elsewhere."""
-        if not _GRADE_ASKED.search(q):
-            return False
-        clause = next((c for c in re.split(r"(?<=[,;])\s+|\s+and\s+(?=the\b)", best.text) if _GRADE_ASKED.search(normalize(c))), None)
-        if clause is None:
-            return False
-        own = {stem(w) for w in words(clause)}
-        # What the clause grades: its words before the grading verb ("the clinical medicine discipline").
-        graded = {stem(w) for w in words(_GRADE_ASKED.split(normalize(clause))[0])} - {stem(w) for w in GENERIC_WORDS}
-        subject = [t for t in terms if t not in GENERIC_WORDS and not _GRADE_ASKED.search(t) and t not in _PERIODS
-                   and t in self.kb.sentence_own_terms[best.sentence]]
-        if any(t in graded for t in subject):
-            return False
-        # A word of the question found in the sentence but outside the graded clause names what was asked.
-        return any(t not in own and not prefix_match(t, own) for t in subject)
 
-    def _lacks_telling_words(self, q: str, terms: list[str], mentioned_only: list[str], best: Candidate,
-                           unseen_count: bool = True) -> bool:
-        """A claim is confirmed (or an offer shown) only by a sentence with its telling words: "China's first
-        liver transplant" is not "Organ Transplantation", nor "the first batch of ... cardiovascular" a first
-        heart transplant.
-        Common page words ("province" for "Zhejiang's") and who said it ("my professor said") don't count.
-        Without unseen_count, only words the pages use (or know a lay word for) are telling: "tummy" may
-        still mean a page word."""
-        said = self.kb.sentence_terms[best.sentence] | {stem(w) for w in words(self.kb.passages[best.passage].section)}
-        teller = {stem(m.group(1)) for m in re.finditer(r"\bmy (\w+) (said|says|told|reckons|mentioned|thinks)\b", q)}
-        claim = [t for t in self._specifics(terms, mentioned_only) if t not in _CLAIM_WORDS and t not in teller
-                 and self.kb.idf.get(t, 9.0) >= _TELLING_IDF
-                 and (unseen_count or t in self.kb.idf or len(aspect_group(t)) > 1)]
-        return any(t not in said and not prefix_match(t, said) and not (aspect_group(t) - {t}) & said for t in claim)
 
-    def _count_misses(self, q: str, terms: list[str], best: Candidate) -> bool:
-        """"How many dental chairs / knee replacements?" counts a thing the pages never name; "how many
-        hematology beds / nursing students?" narrows the count by a word the sentence doesn't have."""
-        asked = _HOW_MANY_WHAT.search(q)
-        if not asked:
-            return False
-        said = [w for w in asked.group(1).split() if w not in STOPWORDS]
-        if not said:
-            return False
-        *qualifiers, noun = [stem(w) for w in self.kb.catalog.correct(said)]
-        plural = said[-1].endswith("s") and said[-1] not in ("times", "years", "days")  # "how many times": how often
-        # "chair" is not "chairperson": only an inflection away from a page word counts as known.
-        known = lambda t: (t in self.kb.idf or any(in_aspect(t, g) for g in ASPECTS.values())
-                           or any(v.startswith(t) and len(v) - len(t) <= 3 for v in self.kb.vocabulary_terms))
-        if plural and noun in terms and not known(noun):
-            return True
-        sentence = self.kb.sentence_terms[best.sentence]
-        # Only a field ("hematology", "nursing", "orthopedic") narrows the count: other words are often the
-        # visitor's shorthand for the page's own ("gi tumour ops"). The field may follow the noun too:
-        # "how many beds does the cardiology dept at SRRSH have?" is not the hospital's bed count.
-        fields = set(qualifiers) | {t for t in terms if t != noun
-                                    and re.search(rf"\b{re.escape(t)}\w* (dept|department|unit|ward|team)\b", q)}
-        if noun in COUNT_NOUNS:
-            fields |= {t for t in terms if t != noun}
-        return any(t in terms and _FIELD_WORD.search(t) and t not in sentence
-                   and not prefix_match(t, sentence) and not any(in_aspect(t, ASPECTS[a]) and ASPECTS[a] & sentence
-                                                                  for a in ASPECTS)
-                   for t in fields)
 
     def _about_a_place(self, passage: int) -> bool:
         """The passage is about a hospital or a department, not only about the school."""
         entities = [self.kb.catalog.by_name(e) for e in self.kb.passages[passage].entities]
         return any(e is not None and e.type != "school" for e in entities)
 
-    def _specifics(self, terms: list[str], mentioned_only: list[str]) -> list[str]:
-        """The question's words beyond the asked aspect, generic words and the names of places."""
-        asked_words = set().union(*(ASPECTS[a] for a in aspects_of(terms) & ENTITY_ASPECTS))
-        place_words = {stem(w) for n in mentioned_only for w in words(n)}
-        return [t for t in terms if t not in asked_words and t not in GENERIC_WORDS and t not in place_words]
 
     def _best_per_entity(self, candidates: list[Candidate]) -> list[tuple[str, Candidate]]:
         best: dict[str, Candidate] = {}

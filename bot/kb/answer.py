@@ -280,7 +280,7 @@ class AnswerComposer(Comparisons, LastAnswer, AnswerFit):
                 and count_nouns_of(question, terms) == {"hospital"}:
             # "How many hospitals are there?" counts the school's network: its pages answer it.
             focus = self.school
-        network_list = (not mentioned_only and "hospitals" in words(question) and set(terms) <= _NETWORK_LIST_WORDS
+        network_list = (not mentioned_only and not hospitals and "hospitals" in words(question) and set(terms) <= _NETWORK_LIST_WORDS
                         and bool(ASKS_FOR_LIST.search(q) or re.search(r"\b(which|what)\b", q)))
         if focus is None and network_list:
             focus = self.school
@@ -312,6 +312,11 @@ class AnswerComposer(Comparisons, LastAnswer, AnswerFit):
             faq = None  # "In what year did it get that ranking?": an entry that gives no year doesn't answer it
         if faq and previous_passage is not None and _FOR_THE_LAST_ANSWER.search(q):
             faq = None  # "What's their national rank for that?": about the sentence just quoted, not a general entry
+        named_list = self._named_list(terms, q) if not COUNT_QUESTION.search(q) else None
+        if named_list and not (faq and self._names_most_of(faq.text, named_list)):
+            # "List the non-direct affiliated hospitals": an entry about the whole network doesn't name the
+            # hospitals of one kind; the bullet list under the kind the visitor named does.
+            return self._whole_list(named_list, 1.0)
         if faq:
             return faq
         if network_list and self.network_hospitals:
@@ -824,6 +829,29 @@ class AnswerComposer(Comparisons, LastAnswer, AnswerFit):
                     return Answer("conflict", self._trim(text), best.confidence,
                                   [self._source(first[0]), self._source(second[0])], focus=focus)
         return None
+
+    def _named_list(self, terms: list[str], q: str) -> Passage | None:
+        """"Which hospitals does ZUSM cooperate with?": the one bullet list of the school's whose heading
+        ("Cooperated Hospital") the question names, whole."""
+        if (not (ASKS_FOR_LIST.search(q) or re.search(r"\b(which|what) (\w+ )?hospitals\b", q))
+                or not re.search(r"\bhospitals?\b", q) or SUPERLATIVE.search(q)):
+            return None  # ("Which of those is the biggest?" ranks the list's hospitals.)
+        asked = set(terms)  # (not their aspect groups: "work with" foreign universities is no cooperated hospital)
+        found: dict[tuple[str, str], int] = {}
+        for i, p in enumerate(self.kb.passages):
+            if not p.is_list or self._about_a_place(i):
+                continue
+            heading = {stem(w) for w in words(p.section)} - GENERIC_WORDS - STOPWORDS
+            if heading and all(t in asked or prefix_match(t, asked) for t in heading):
+                found.setdefault((p.page, p.section), i)
+        return self.kb.passages[next(iter(found.values()))] if len(found) == 1 else None
+
+    def _names_most_of(self, text: str, p: Passage) -> bool:
+        """The text names at least half the items of the passage's list (by each item's rarest word)."""
+        items = [s for q in self.kb.passages if q.page == p.page and q.section == p.section for s in q.sentences]
+        said = {stem(w) for w in words(text)}
+        keys = [max((stem(w) for w in words(s)), key=lambda t: self.kb.idf.get(t, 0.0), default="") for s in items]
+        return sum(k in said for k in keys) * 2 >= len(keys)
 
     def _section_list(self, terms: list[str], best: Candidate) -> Answer | None:
         """"Which are the cooperated hospitals?": the answer is the whole bullet list of that section."""

@@ -22,7 +22,7 @@ _ASKS_FOR_PLACE = re.compile(r"\bwhich (are|were|of (them|those|these|the))\b|\b
 # "Tell me about X" is a new question, so only these words may surround the new name.
 _ELLIPSIS_WORDS = GENERIC_WORDS | {"and", "about", "what", "how", "same", "too", "also", "then", "one", "ones", "for",
                                    "one's", "the", "a", "of", "at", "in", "there", "there's", "or", "please", "so",
-                                   "q", "question", "pls", "plz", "again"}
+                                   "q", "question", "pls", "plz", "again", "itself", "themselves", "then"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ _POINTS_BACK = re.compile(r"\b(that|this|those|these|such|they|them|there)\s*\??
 # "What year did it arrive?", "is it a 6 year course?": "it" is often the story's thing (a place in the story
 # is passed on as well, so "it" may still be the place).
 _IT = re.compile(r"\b(did|does|do|was|is|were|are) (it|they|that|this)\b", re.IGNORECASE)
+# "I read SAHZU treated the bus fire's burn victims, what was the outcome?": the outcome of the story's event.
+_ASKS_OUTCOME = re.compile(r"\b(outcome|outcomes|result|results|happened|happen|turn(ed)? out|end(ed)? up)\s*\??\s*$", re.IGNORECASE)
 # Story words that would steer the answer to something else: when and how the visitor comes, not what they ask.
 _STORY_NOISE = re.compile(r"\b(admit|admitted|admitting|admission|apply|applying|check[- ]?ups?|appointments?|monday|tuesday|wednesday|thursday|friday|"
                           r"saturday|sunday|tomorrow|today|tonight|next (week|month|year)|last (week|month))\b", re.IGNORECASE)
@@ -144,8 +146,8 @@ def premise_part(text: str) -> tuple[str, str]:
     for part in premise:
         question = question[question.index(part) + len(part):]
     question = re.sub(r"^[\s.,;:!\u2013\u2014-]*(but\s+)?", "", question).strip()
-    if not question or _CLAIM_CHECK.search(question) or not (question.endswith("?") or _QUESTION_CLAUSE.match(question)):
-        return text, ""  # "... is that true?": the premise is what is asked
+    if not question or _CLAIM_CHECK.search(question) or _ASKS_OUTCOME.search(question) or not (question.endswith("?") or _QUESTION_CLAUSE.match(question)):
+        return text, ""  # "... is that true?", "... what was the outcome?": the premise is what is asked
     things = re.search(r"\b(campuses|sites|hospitals|departments|schools|institutes|centers|centres)\b", " ".join(premise), re.IGNORECASE)
     if things:
         # "The kids hospital has 2 campuses, which one is bigger?": "one" is one of the premise's campuses.
@@ -167,7 +169,7 @@ def question_part(text: str) -> tuple[str, str]:
     if _CLAIM_CHECK.search(question):
         return text, ""
     story = " ".join(story)
-    if _POINTS_BACK.search(question) or _IT.search(question):
+    if _POINTS_BACK.search(question) or _IT.search(question) or _ASKS_OUTCOME.search(question):
         # "My mother has peritoneal cancer. What do they offer for that?": "that" is in the story.
         kept = re.sub(r"\s+(on|at|in|for|to|from)\s*$", "", " ".join(_STORY_NOISE.sub(" ", story).split()).rstrip(".!"))
         question = f"{question} ({kept})"
@@ -241,8 +243,6 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
         # "What about Xixi Hospital's ranking?": a hospital the pages only name is the new subject; the
         # one discussed before must not answer for it.
         return Resolved(text, None, False)
-    if named and school_is_the_scope(text, [catalog.by_name(n).type for n in named]):
-        return Resolved(text, None, False)
     if named:
         focus = catalog.most_specific(named)
         tokens = catalog.correct(words(text))
@@ -252,7 +252,10 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
         rest = [t for i, t in enumerate(tokens) if i not in covered and t not in _ELLIPSIS_WORDS]
         previous = context["pending"] or context["last_question"]
         if not rest and previous and len(tokens) <= 8:
+            # ("When was SAHZU founded?" + "and the medical school itself?": the same question of the school.)
             return Resolved(_with_place(previous, focus, catalog), focus, True)
+        if school_is_the_scope(text, [catalog.by_name(n).type for n in named]):
+            return Resolved(text, None, False)
         swapped = _with_new_object(text, context["last_question"])
         if swapped:
             # "How many CEUS a year?" + "and ultrasound-guided treatments?": the new thing names a
@@ -260,6 +263,14 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
             return Resolved(swapped, focus, True)
         return Resolved(text, focus, False)
     previous = context["last_question"]
+    other_extreme = _AND_THE_EXTREME.match(normalize(text))
+    if other_extreme and not other_extreme.group("which") and previous and WHICH_PLACE.search(normalize(previous)) and _EXTREME.search(normalize(previous)):
+        # "Which one is the biggest?" + "and the oldest?": the same ranking by another measure, of every place,
+        # not of the one the last answer named.
+        extreme = other_extreme.group("extreme")
+        asked = _EXTREME_WITH_NOUN.sub(extreme, previous, count=1) if _EXTREME_WITH_NOUN.search(previous) \
+            else _EXTREME.sub(extreme, previous, count=1)
+        return Resolved(asked, None, True)
     swapped = _with_new_object(text, previous)
     of_them = _HOW_MANY_OF_THEM.match(normalize(text))
     counted_before = re.search(r"\bhow many ((?:[\w'-]+ ){0,2}?)(staff|faculty|employees|students|people|beds|"
@@ -302,6 +313,12 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
     return Resolved(text, None, False)
 
 
+_EXTREME = re.compile(r"\b(?!(?:inter|re|con|har|hon|mod|for|sugg|w|t|prot|dig|inv|arr|ch|l|n|gu|cr|v|z|qu)est\b)"
+                      r"(\w{2,}est|best|worst|most|least)\b")
+# The measure an adjective names with its noun: "the longest history" (but "the most beds" counts beds).
+_EXTREME_WITH_NOUN = re.compile(rf"(?!most\b|least\b|fewest\b){_EXTREME.pattern}( (?!hospital|one|department|of\b|in\b)[a-z]+)?")
+_AND_THE_EXTREME = re.compile(r"^\W*(and|what about|how about|ok|so)? ?(the |(?P<which>which is the |which one is the |which one's the ))?"
+                              rf"(?P<extreme>{_EXTREME.pattern})( \([\w ]+\))?( one| hospital)?\W*$")
 _THE_OTHER = re.compile(r"\b(the )?other (one|hospital|place|department)\b")
 _WHICH_OF_TWO = re.compile(r"\b(which|who)\b(?!.*\b(most|least|fewest|largest|biggest|oldest)\b).*"
                            r"\b(bigger|larger|smaller|older|newer|younger|more|fewer|less|higher|lower|longer|shorter)\b")

@@ -38,6 +38,13 @@ _UNKNOWN_ORDINAL = re.compile(
 )
 
 
+# Words between a city and "hospital" that only say what kind of hospital it is: "the Ningbo cooperated hospital".
+# ("The first ZUSM affiliated hospital outside Hangzhou" is a question, not a name: "affiliated" stays out.)
+_KIND_WORDS = {"cooperated", "cooperating", "cooperation", "partner", "regional", "local", "non", "direct", "city"}
+# "A hospital in Yiwu": the city names the place only after one of these.
+_LOCATIVE = {"in", "at", "near", "around", "from"}
+
+
 @dataclass
 class Catalog:
     entities: list[Entity]
@@ -104,6 +111,7 @@ class Catalog:
             for i in range(len(tokens) - n + 1):
                 if alias in (tuple(tokens[i:i + n]), tuple(bare[i:i + n])):
                     matches.append(Mention(entity.name, entity.type, i, i + n))
+        matches += self._loose_mentions(tokens, matches)
         # Leftmost, then longest: in "the children's hospital of zhejiang university" the visitor names the
         # Children's Hospital and the university, not the "hospital of zhejiang university" (an alias of SAHZU).
         matches.sort(key=lambda m: (m.start, -(m.end - m.start)))
@@ -119,6 +127,29 @@ class Catalog:
                 merged = Mention(m.name, m.type, min(found[k].start, m.start), max(found[k].end, m.end))
                 owner[merged.start:merged.end] = [k] * (merged.end - merged.start)
                 found[k] = merged
+        return found
+
+    def _loose_mentions(self, tokens: list[str], exact: list[Mention]) -> list[Mention]:
+        """"The Ningbo cooperated hospital", "a ZJU hospital out in Yiwu": a "<city> hospital" named with words
+        between, or by its city alone where the visitor asks about a hospital."""
+        firsts: dict[str, set[Entity]] = {}
+        for alias, entity in self._alias_table():
+            if len(alias) == 2 and alias[1] == "hospital":
+                firsts.setdefault(alias[0], set()).add(entity)
+        covered = {i for m in exact for i in range(m.start, m.end)}
+        found = []
+        for i, token in enumerate(tokens):
+            entities = firsts.get(token)
+            if not entities or len(entities) != 1 or i in covered:
+                continue
+            (entity,) = entities
+            gap = next((k for k in (1, 2) if i + k + 1 < len(tokens) and tokens[i + k + 1] in ("hospital", "hosp")
+                        and all(t in _KIND_WORDS for t in tokens[i + 1:i + k + 1])), None)
+            if gap:
+                found.append(Mention(entity.name, entity.type, i, i + gap + 2))
+            elif (i > 0 and tokens[i - 1] in _LOCATIVE
+                  and any(t in ("hospital", "hospitals") and j not in covered for j, t in enumerate(tokens))):
+                found.append(Mention(entity.name, entity.type, i, i + 1))
         return found
 
     def entities_for_section(self, page: str, section: str) -> list[str]:

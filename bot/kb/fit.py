@@ -112,9 +112,9 @@ class AnswerFit:
             # "Where are the dental hospital's two campuses?" answered "2 campuses": a count is no location.
             return True
         unit = _HAS_UNIT.search(q)
-        if unit and not any(self._known_word(w) for w in unit.group("what").split() if w not in STOPWORDS):
-            # "Does FAHZU have a dermatology department?": a field the pages never mention; listing what the
-            # hospital is known for would read as an answer.
+        if unit and not all(self._known_word(w) for w in unit.group("what").split() if w not in STOPWORDS):
+            # "Does FAHZU have a dermatology department?", "a pediatric nephrology clinic?": a field the pages
+            # never mention; listing what the hospital is known for would read as an answer.
             return True
         if _DURATION_ASKED.search(q) and not _DURATION.search(best.text):
             return True
@@ -240,7 +240,9 @@ class AnswerFit:
         still mean a page word."""
         said = self.kb.sentence_terms[best.sentence] | {stem(w) for w in words(self.kb.passages[best.passage].section)}
         teller = {stem(m.group(1)) for m in re.finditer(r"\bmy (\w+) (said|says|told|reckons|mentioned|thinks)\b", q)}
-        claim = [t for t in self._specifics(terms, mentioned_only) if t not in _CLAIM_WORDS and t not in teller
+        # A department the pages only list ("Nephrology") is what is claimed or offered, not a place around it.
+        places = [n for n in mentioned_only if self.kb.catalog.by_name(n).type != "department"]
+        claim = [t for t in self._specifics(terms, places) if t not in _CLAIM_WORDS and t not in teller
                  and self.kb.idf.get(t, 9.0) >= _TELLING_IDF
                  and (unseen_count or t in self.kb.idf or len(aspect_group(t)) > 1)]
         return any(t not in said and not prefix_match(t, said) and not (aspect_group(t) - {t}) & said for t in claim)

@@ -92,7 +92,8 @@ LOGISTICS = {stem(w) for w in """hour hours opening closing schedule timetable p
     cost costs fee fees charge charges pay payment insurance insured phone telephone email fax address parking park
     wifi cafeteria canteen restaurant food menu waiting wait queue visa salary salaries wage tuition scholarship
     bus metro subway taxi directions map shop pharmacy atm visit visits visitor visitors transport
-    distance flight flights km kilometres kilometers miles
+    distance flight flights km kilometres kilometers miles hotel hotels hostel hostels accommodation lodging
+    eat eating lunch dinner breakfast snack snacks cheap cheaper cheapest
     day days weekday weekdays weekend weekends monday tuesday
     wednesday thursday friday saturday sunday""".split()}
 

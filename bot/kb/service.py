@@ -12,7 +12,7 @@ from bot.kb.encoder import Encoder, make_encoder
 from bot.kb.index import load_catalog
 from bot.kb.ingest import fingerprint
 from bot.kb.retrieve import KnowledgeBase
-from bot.kb.text import spelled_out
+from bot.kb.text import spelled_out, words
 from bot.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,9 @@ class KnowledgeService:
         if not story:
             question, story = dialogue.premise_part(text)
         # A place named only in the story ("my dad is at SAHZU. how many beds?") is still what is asked about.
-        story_places = [m.name for m in catalog.find(story) if catalog.has_home(m.name)] if story else []
+        # ("I live in Yiwu. Is there a ZJU hospital here?": the story's city names the hospital the question asks for.)
+        story_places = [m.name for m in catalog.find(f"{story} {question}") if catalog.has_home(m.name)
+                        and m.start < len(words(story))] if story else []
         only_named = [m.name for m in catalog.find(story) if not catalog.has_home(m.name) and m.type == "hospital"] \
             if story and not story_places else []
         if only_named and not catalog.find(question):

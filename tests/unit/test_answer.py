@@ -696,3 +696,23 @@ def test_the_same_place_by_another_name_is_answered_by_the_sentence_giving_that_
     assert a.kind == "answer" and "referred to as" in a.text
     # Two hospitals are two places.
     assert "referred to as" not in composer.answer("is the first affiliated the same as the second affiliated").text
+
+
+def test_a_list_named_by_its_heading_is_given_whole(composer):
+    r = composer.answer("list the non direct affiliated hospitals of zusm pls")
+    assert r.kind == "list" and all(n in r.text for n in ("Xixi", "Jinhua", "Huzhou"))
+    r = composer.answer("which hospitals does zusm cooperate with around the province")
+    assert all(n in r.text for n in ("Shaoxing", "Ningbo", "Lishui", "Zhoushan", "Taizhou"))
+    # Foreign universities are no cooperated hospitals, and a ranking of the list's hospitals is no list.
+    assert "Cooperated Hospital" not in composer.answer("which foreign universities does zusm work with").text
+    assert not composer.answer("which of the cooperated hospitals is the biggest").text.startswith("Cooperated Hospital:")
+
+
+def test_a_unit_with_a_field_the_pages_never_name_is_declined(composer):
+    assert composer.answer("does the kids hospital have a pediatric nephrology clinic").kind == "decline"
+    assert "Nephrology" in composer.answer("does the first affiliated hospital do nephrology").text
+
+
+def test_hotels_and_food_are_visit_logistics_the_pages_never_give(composer):
+    assert composer.answer("can you recommend a cheap hotel near the binjiang campus").kind == "decline"
+    assert composer.answer("best place to eat xiaolongbao near zju campus?").kind == "decline"

@@ -573,3 +573,41 @@ def test_a_network_question_after_a_place_takes_the_curated_answer_the_place_dec
     ctx = {**dialogue.empty_context(), "focus": "Sir Run Run Shaw Hospital", "last_question": "which zju hospital lists urology"}
     assert service.ask("how many cooperated hospitals are there", ctx).kind == "faq"
     assert service.ask("how many cooperated hospitals are in it", ctx).kind == "decline"  # "it" is the place
+
+
+def test_and_the_oldest_ranks_every_place_again_by_the_new_measure(kb):
+    ctx = {"focus": "First Affiliated Hospital", "last_question": "which hospital has the most beds", "pending": None}
+    r = dialogue.resolve("and the fewest?", ctx, kb.catalog)
+    assert r.question == "which hospital has the fewest beds" and r.focus is None
+    ctx["last_question"] = "which of those has the longest history"
+    assert dialogue.resolve("and the biggest one?", ctx, kb.catalog).question == "which of those has the largest"
+    # A full question of its own is not rewritten.
+    assert "longest" not in dialogue.resolve("and which one's the biggest", ctx, kb.catalog).question
+
+
+def test_and_the_school_itself_asks_the_previous_question_of_the_school(kb):
+    ctx = {"focus": "Second Affiliated Hospital", "last_question": "when was the 2nd affil founded", "pending": None}
+    r = dialogue.resolve("and the medical school itself?", ctx, kb.catalog)
+    assert r.focus == "ZUSM" and "founded" in r.question and r.from_context
+
+
+def test_a_question_about_the_outcome_keeps_the_story_that_holds_the_topic():
+    text = "i read that sahzu treated burn victims from the 7.5 bus incident, what was the outcome"
+    assert dialogue.premise_part(text) == (text, "")
+    question, story = dialogue.question_part("My friend had a transplant at SAHZU. What was the result?")
+    assert "transplant" in question
+
+
+def test_a_city_names_its_hospital_with_kind_words_between_or_after_in(kb):
+    names = lambda text: [m.name for m in kb.catalog.find(text)]
+    assert names("how many beds does the ningbo cooperated hospital have") == ["Ningbo Hospital"]
+    assert "Fourth Affiliated Hospital" in names("my uncle says zju has a hospital out in yiwu, which one is that")
+    # An ordinal before "affiliated hospital" is the visitor's question, not a name; a city alone is no hospital.
+    assert names("which was the first zusm affiliated hospital outside hangzhou") == ["ZUSM"]
+    assert names("how far is yiwu from hangzhou") == []
+
+
+def test_a_story_city_names_the_hospital_the_question_asks_for(composer):
+    service = KnowledgeService(composer, Settings())
+    r = service.ask("I live in Yiwu. Is there a ZJU affiliated hospital here?")
+    assert "Fourth Affiliated" in r.text

@@ -22,7 +22,7 @@ _ASKS_FOR_PLACE = re.compile(r"\bwhich (are|were|of (them|those|these|the))\b|\b
 # "Tell me about X" is a new question, so only these words may surround the new name.
 _ELLIPSIS_WORDS = GENERIC_WORDS | {"and", "about", "what", "how", "same", "too", "also", "then", "one", "ones", "for",
                                    "one's", "the", "a", "of", "at", "in", "there", "there's", "or", "please", "so",
-                                   "q", "question", "pls", "plz", "again", "itself", "themselves", "then"}
+                                   "q", "question", "pls", "plz", "again", "itself", "themselves"}
 
 
 @dataclass(frozen=True)

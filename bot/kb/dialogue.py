@@ -55,6 +55,8 @@ _CLAIM_CHECK = re.compile(r"\b(is|isn't|was) (that|this|it) (true|right|correct|
 # "I need a visa" in the story is what is asked about; "admitted on Monday" is only when.
 _VISIT_WORDS = LOGISTICS - {stem(w) for w in "day days weekday weekdays weekend weekends monday tuesday wednesday "
                             "thursday friday saturday sunday".split()}
+_SELF_INTRO = re.compile(r"^\W*((hi|hello|hey)\W+)?((i'?m|i am) )?(an? )?([a-z]+ ){0,2}(visitor|tourist|student|journalist|reporter|"
+                         r"researcher|parent|patient|doctor|nurse|expat|foreigner)s? here\b[\s,.;:!-]*", re.IGNORECASE)
 # The visitor telling about themselves: "my dad is being admitted on Monday", "I'm a lecturer at Edinburgh".
 _FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|my|me|we|we're|our|us)\b", re.IGNORECASE)
 
@@ -71,7 +73,8 @@ _PREMISE_END = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]+\s+|,?\s+but\s+(?=(
 
 _COMPARED_PRONOUN = re.compile(r"\b(it|they|this one|that one|this place|that place|the hospital|this hospital|that hospital)\b"
                                r"(?=.*\bthan\b)")
-_HOW_MANY_OF_THEM = re.compile(r"^\W*(and |so |ok )?how many of (them|those|these)\b(?! (are|is|were|r) )(?P<rest>.*)$")
+_HOW_MANY_OF_THEM = re.compile(r"^\W*(and |so |ok )?how many of (them|those|these)\b"
+                               r"(?! (are|is|were|r) (?!in |at |based |working |employed ))(?P<rest>.*)$")
 _ON_THE_LIST = re.compile(r"\s*\b(on|in|from|of) (your|the|that|this) list\b|\s*\b(you|u) (just )?(listed|mentioned|named|gave)\b")
 
 
@@ -160,6 +163,11 @@ def question_part(text: str) -> tuple[str, str]:
     """"My dad is being admitted on Monday. How many beds does the department have?" -> the question, and
     the visitor's story around it (its place names still count; its words must not steer the answer).
     A clause that only names the topic ("first MRI scanner in Zhejiang, which year?") stays with the question."""
+    intro = _SELF_INTRO.match(text)
+    if intro and text[intro.end():].strip():
+        # "American visitor here, is SRRSH connected with the Mayo Clinic?": who asks, not what.
+        question, story = question_part(text[intro.end():])
+        return question, f"{intro.group(0).strip(' ,.;:!-')} {story}".strip()
     clauses = [c.strip() for c in _CLAUSES.split(text.strip()) if c and c.strip()]
     story = [c for c in clauses if not (c.endswith("?") or _QUESTION_CLAUSE.match(c)) and _FIRST_PERSON.search(c)]
     if not story or len(story) == len(clauses) or any(t in _VISIT_WORDS for c in story for t in content_terms(c)):
@@ -357,7 +365,7 @@ _BACK_REFERENCES = {"them", "they", "those", "these", "ones", "kind", "kinds", "
                     "total", "all", "altogether", "exactly", "list", "name", "names", "their", "other", "else",
                     "far", "now", "yet", "overall", "roughly", "approximately", "about", "do", "does", "have", "has",
                     "called", "named", "was", "were", "first", "oldest", "biggest", "largest", "best", "some", "few",
-                    "any", "more", "a", "me", "pls", "plz", "please", "r", "u"}
+                    "any", "more", "a", "me", "pls", "plz", "please", "r", "u", "that", "this"}
 # Question words dropped when the earlier question's topic is carried over.
 _QUESTION_WORDS = {"how", "many", "much", "what", "which", "who", "when", "where", "list", "name", "names", "does",
                    "do", "did", "is", "are", "was", "were", "has", "have", "can", "could", "tell", "me", "give", "show"}

@@ -12,7 +12,8 @@ from bot.kb.encoder import Encoder, make_encoder
 from bot.kb.index import load_catalog
 from bot.kb.ingest import fingerprint
 from bot.kb.retrieve import KnowledgeBase
-from bot.kb.text import spelled_out, words
+from bot.kb.question import prefix_match
+from bot.kb.text import GENERIC_WORDS, normalize, spelled_out, stem, words
 from bot.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ MAX_QUESTION_CHARS = 500
 
 # A question that points back ("when was it founded?") is about the place discussed, whatever it finds elsewhere.
 # ("Are there", "is there" ask whether something exists: that "there" points nowhere.)
+_DEFINITE_NOUN = re.compile(r"\b(the|that|this|its|their) ([a-z]{3,})\b")
 _POINTS_BACK = re.compile(r"\b(it|its|it's|they|them|their|(?<!is )(?<!are )(?<!were )(?<!was )there|that|this|those|these|he|"
                           r"she|same)\b", re.IGNORECASE)
 
@@ -77,6 +79,19 @@ class KnowledgeService:
             return Reply(safety.SAFETY_REPLIES[kind], kind, 1.0, context=context)
         return None
 
+    def _names_what_was_quoted(self, question: str, passage: int | None) -> bool:
+        """"How many people work in the lab?" after "State Key Laboratory for Infection Diseases": "the lab"
+        is the one just quoted, so no other place's sentence may answer it."""
+        if passage is None:
+            return False
+        p = self.composer.kb.passages[passage]
+        # (The whole section: "the lab" may be a bullet or two above the one just quoted.)
+        quoted = {stem(w) for q in self.composer.kb.passages if q.page == p.page and q.section == p.section
+                  for w in words(q.text)}
+        nouns = {stem(m.group(2)) for m in _DEFINITE_NOUN.finditer(normalize(question))} - GENERIC_WORDS
+        # ("lab" is short for "laboratory": three letters are enough for a word's start.)
+        return any(n in quoted or prefix_match(n, quoted) or any(q.startswith(n) for q in quoted) for n in nouns)
+
     def ask(self, text: str, context: dict | None = None, rasa_entities: list[str] | None = None) -> Reply:
         text = (text or "").strip()[:MAX_QUESTION_CHARS]
         context = context or dialogue.empty_context()
@@ -114,7 +129,8 @@ class KnowledgeService:
             previous = None  # a context from before an index rebuild, or from a client
         answer: Answer = self.composer.answer(resolved.question, resolved.focus, previous, resolved.among)
         if (resolved.from_context and resolved.focus and resolved.question == question and answer.kind in ("answer", "decline")
-                and len(question.split()) >= 5 and not _POINTS_BACK.search(question)):
+                and len(question.split()) >= 5 and not _POINTS_BACK.search(question)
+                and not self._names_what_was_quoted(question, previous)):
             # "What grade did clinical medicine get?" after talking about SRRSH: the remembered place doesn't
             # hold the topic; the question, asked of no place, answers it outright with every word matched.
             self.composer.last_features = None  # so that a reply composed without a sentence decision can't pass

@@ -611,3 +611,28 @@ def test_a_story_city_names_the_hospital_the_question_asks_for(composer):
     service = KnowledgeService(composer, Settings())
     r = service.ask("I live in Yiwu. Is there a ZJU affiliated hospital here?")
     assert "Fourth Affiliated" in r.text
+
+
+def test_a_self_introduction_is_who_asks_not_what():
+    question, story = dialogue.question_part("American visitor here, is SRRSH connected with the Mayo Clinic?")
+    assert question == "is SRRSH connected with the Mayo Clinic?" and "visitor" in story
+
+
+def test_how_many_of_those_are_in_the_hospitals_counts_the_earlier_thing(kb):
+    ctx = {"focus": "ZUSM", "last_question": "how many faculty does zusm have", "pending": None}
+    r = dialogue.resolve("how many of those are in the hospitals", ctx, kb.catalog)
+    assert r.question == "how many of the faculty are in the hospitals"
+    # "How many of those are doctors?" still asks for a part the pages would have to count.
+    assert "doctors" in dialogue.resolve("how many of those are doctors", ctx, kb.catalog).question
+
+
+def test_how_many_is_that_in_total_takes_the_earlier_topic(kb):
+    ctx = {"focus": "ZUSM", "last_question": "what research institutes and centers does zusm have", "pending": None}
+    assert "institutes" in dialogue.resolve("how many is that in total", ctx, kb.catalog).question
+
+
+def test_the_thing_just_quoted_keeps_the_follow_up_on_its_place(composer):
+    service = KnowledgeService(composer, Settings())
+    lab = next(i for i, p in enumerate(composer.kb.passages) if "State Key Laboratory for Infection" in p.text)
+    assert service._names_what_was_quoted("how many people work in the lab", lab)
+    assert not service._names_what_was_quoted("what grade did clinical medicine get in the evaluation", lab)

@@ -90,11 +90,12 @@ TUNING_SETS := tests/eval/tuning.yml tests/eval/tuning_blind.yml tests/eval/tuni
                tests/eval/tuning_blind22.yml tests/eval/tuning_blind23.yml tests/eval/tuning_blind24.yml tests/eval/tuning_blind25.yml \
                tests/eval/tuning_blind26.yml tests/eval/tuning_blind27.yml tests/eval/tuning_blind28.yml tests/eval/tuning_blind29.yml \
                tests/eval/tuning_blind30.yml tests/eval/tuning_blind31.yml tests/eval/tuning_blind32.yml tests/eval/tuning_blind33.yml \
-               tests/eval/tuning_blind34.yml tests/eval/tuning_blind35.yml
+               tests/eval/tuning_blind34.yml tests/eval/tuning_blind35.yml tests/eval/tuning_blind36.yml tests/eval/tuning_blind37.yml \
+               tests/eval/tuning_blind38.yml
 HELDOUT_SETS := tests/eval/heldout.yml tests/eval/heldout_blind.yml tests/eval/heldout_blind2.yml tests/eval/heldout_blind3.yml \
                 tests/eval/heldout_blind4.yml tests/eval/heldout_blind5.yml tests/eval/heldout_blind6.yml tests/eval/heldout_blind7.yml \
                 tests/eval/heldout_blind8.yml tests/eval/heldout_blind9.yml tests/eval/heldout_blind10.yml \
-                tests/eval/heldout_blind11.yml tests/eval/heldout_blind12.yml
+                tests/eval/heldout_blind11.yml tests/eval/heldout_blind12.yml tests/eval/heldout_blind13.yml tests/eval/heldout_blind14.yml
 eval: install $(INDEX) $(MODEL)
 	$(KBPY) -m tests.eval.run $(foreach s,$(TUNING_SETS) $(HELDOUT_SETS),--set $(s))
 

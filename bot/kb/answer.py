@@ -120,7 +120,7 @@ _OTHERS_IN_GROUP = re.compile(r"\b(other|others|else)\b.{0,40}\b(that|this|the s
 _HONOUR_ASKED = re.compile(r"\b(honou?r\w*|titles?|awards?|awarded|prizes?|medals?)\b")
 _HONOUR_GIVEN = re.compile(r"\b(honou?r\w*|title|award\w*|prizes?|medal)\b", re.IGNORECASE)
 # "Is X the same as Y?", "what do locals call it?": the place's other name.
-_NAME_ASKED = re.compile(r"\b(the same (as|thing|place|hospital|one)|also (called|known as)|(another|other|short|shorter|"
+_NAME_ASKED = re.compile(r"\b(the same (thing |place |hospital |one )?as|(is|are) (it|that|this|they|\w+) the same|also (called|known as)|(another|other|short|shorter|"
                          r"official|full) names?|nickname|abbreviat\w*|what (do|does) (people|they|locals|everyone) call)\b")
 _NAME_GIVEN = re.compile(r"\b(referred to as|known as|also called|short for|abbreviated)\b", re.IGNORECASE)
 _NOW = re.compile(r"\b(now|currently|today|these days|nowadays|at present|at the moment|presently|still)\b")
@@ -135,7 +135,7 @@ UNSEEN_WEIGHT = 0.5
 # school's network, which the school's pages list.
 _NETWORK_LIST_WORDS = {"hospital", "affiliated", "affiliate", "name", "list", "belong", "part", "network", "all",
                        "main", "big", "major"}
-_REFERENCE_WORDS = {"department": {"department", "dept"}, "hospital": {"hospital"}}
+_REFERENCE_WORDS = {"department": {"department", "dept", "unit", "division"}, "hospital": {"hospital"}}
 # Enough for every hospital with pages of its own: the visitor's choice must be among them.
 MAX_BUTTONS = 7
 
@@ -303,6 +303,10 @@ class AnswerComposer(Comparisons, LastAnswer, AnswerFit):
             # not a word the answer must contain.
             terms = [t for t in terms if t not in _REFERENCE_WORDS[focus_entity.type]] or terms
 
+        if COUNT_QUESTION.search(q) and count_nouns_of(question, terms) & {"bed", "staff", "employee"} \
+                and (_ONE_CAMPUS.search(q) or any(re.search(rf"\b{name}\b", q) for name in self.campus_names)):
+            # "How many beds at the Binjiang campus specifically?": the pages count the whole hospital.
+            return self.decline(focus, focus=focus, confidence=0.0)
         query_text = spelled_out(question) if (not focus or focus in named) else f"{spelled_out(question)} ({focus})"
         qvec = self.kb.encode_query(query_text)
         faq = self._faq(question, qvec, focus, terms, mentioned_only)
@@ -339,7 +343,7 @@ class AnswerComposer(Comparisons, LastAnswer, AnswerFit):
             if not _FREQUENCY.search(candidates[0].text):
                 return self.decline(focus, focus=focus)  # no sentence near the question says how often
         # (Two hospitals named, "is the first affiliated the same as the second?", are two places.)
-        named_as = next((c for c in candidates[:4] if _NAME_GIVEN.search(c.text)
+        named_as = next((c for c in candidates if _NAME_GIVEN.search(c.text)
                          and focus in self.kb.passages[c.passage].entities), None) \
             if focus and len(hospitals) <= 1 and _NAME_ASKED.search(q) else None
         if named_as:
@@ -375,10 +379,6 @@ class AnswerComposer(Comparisons, LastAnswer, AnswerFit):
         confidence, threshold = best.confidence, self.threshold
         if self.calibrator:
             confidence, threshold = self.calibrator.probability(self.last_features), self.calibrator.threshold
-        if COUNT_QUESTION.search(q) and count_nouns_of(question, terms) & {"bed", "staff", "employee"} \
-                and (_ONE_CAMPUS.search(q) or any(re.search(rf"\b{name}\b", q) for name in self.campus_names)):
-            # "How many beds at the Binjiang campus specifically?": the pages count the whole hospital.
-            return self.decline(focus, focus=focus, confidence=0.0)
         # "My uncle reckons it only has two sites, is that right?": the words the pages never use are the
         # visitor's story, not part of what the pages disagree on.
         known = [t for t in terms if (t in self.kb.idf or any(in_aspect(t, g) for g in ASPECTS.values()))

@@ -222,6 +222,22 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
             # "The last one on your list": the list only points at the place, it is not what is asked about.
             rewritten = _ON_THE_LIST.sub("", rewritten)
             return Resolved(rewritten, place, True, used_list=True)
+    # (After "how many campuses does SRRSH have?", "and the other one?" is the other hospital.)
+    one_before = re.search(r"\bthe \w+ campus\b", normalize(context["last_question"] or ""))
+    one = ordinal or (_THE_OTHER.search(normalize(text)) if one_before else None)
+    if (one and not listed and not named and context["last_question"]
+            and re.search(r"\bcampus(es)?\b", normalize(context["last_question"]))
+            and not re.search(r"\bhow many campus", normalize(context["last_question"]))):
+        # "What are SAHZU's campuses called?" + "how many beds at the first one you mentioned?" / "and the
+        # other one?": one of its campuses.
+        which = ordinal.group(2) if ordinal else "other"
+        bare = not [w for w in words(_ON_THE_LIST.sub("", normalize(text))) if w not in _ELLIPSIS_WORDS
+                    and w not in _ORDINALS and w not in ("other", "last")]
+        if bare and one_before:
+            # ("... at the first campus?" + "and the other one?": the same question of the other campus.)
+            text = normalize(context["last_question"]).replace(one_before.group(0), f"the {which} campus")
+        else:
+            text = _ON_THE_LIST.sub("", normalize(text)[:one.start()] + f"the {which} campus" + normalize(text)[one.end():])
     if not named and (context["last_question"] or context["pending"]):
         city = _hospital_by_city(text, catalog)
         asked_before = context["last_question"] or ""
@@ -388,6 +404,8 @@ _YEAR_PHRASE = re.compile(r"\b(in|during|for) (19|20)\d\d\b|\b(19|20)\d\d\b")
 
 
 _FIELD = re.compile(r"[a-z]{2,}(ology|ologic|iatrics|ics)")
+_SCOPE = re.compile(r"\b((in|within|across) (the )?(province|country|world|china|zhejiang|nation|region|east china)"
+                    r"|nationally|nationwide|provincially|globally|worldwide|internationally)\b", re.IGNORECASE)
 
 
 def _with_new_object(text: str, previous: str | None) -> str | None:
@@ -397,6 +415,11 @@ def _with_new_object(text: str, previous: str | None) -> str | None:
     if match and previous and _TIME_ONLY.fullmatch(match.group("rest").strip(" ?.!").lower()):
         # "How many CT scans in 2006?" + "and last year?": the same question for another time.
         return f"{_YEAR_PHRASE.sub('', previous).rstrip(' ?.!')} {match.group('rest').strip(' ?.!')}"
+    scope = match.group("rest").strip(" ?.!").lower() if match else ""
+    if previous and _SCOPE.fullmatch(scope):
+        # "Where does SAHZU rank nationally for operations?" + "and in the province?": the same rank, other scope.
+        asked = _SCOPE.sub(scope, previous, count=1) if _SCOPE.search(previous) else f"{previous.rstrip(' ?.!')} {scope}"
+        return asked
     fields_before = [w for w in words(previous or "") if _FIELD.fullmatch(w)]
     field = (match.group("rest") if match else text).strip(" ?.!").lower()
     if len(fields_before) == 1 and _FIELD.fullmatch(field) and field != fields_before[0]:

@@ -636,3 +636,26 @@ def test_the_thing_just_quoted_keeps_the_follow_up_on_its_place(composer):
     lab = next(i for i, p in enumerate(composer.kb.passages) if "State Key Laboratory for Infection" in p.text)
     assert service._names_what_was_quoted("how many people work in the lab", lab)
     assert not service._names_what_was_quoted("what grade did clinical medicine get in the evaluation", lab)
+
+
+def test_and_in_the_province_asks_the_same_rank_in_another_scope(kb):
+    ctx = {"focus": "Second Affiliated Hospital", "pending": None,
+           "last_question": "where does 2nd affil rank nationally for number of operations"}
+    r = dialogue.resolve("and in the province?", ctx, kb.catalog)
+    assert r.question == "where does 2nd affil rank in the province for number of operations"
+
+
+def test_the_first_one_after_the_campuses_is_a_campus_and_the_other_one_the_other(kb):
+    ctx = {"focus": "Second Affiliated Hospital", "pending": None, "last_question": "what are the sahzu campuses called"}
+    r = dialogue.resolve("how many beds at the first one you mentioned", ctx, kb.catalog)
+    assert r.question == "how many beds at the first campus"
+    ctx["last_question"] = r.question
+    assert dialogue.resolve("and the other one?", ctx, kb.catalog).question == "how many beds at the other campus"
+    # After a count of campuses, "the other one" is the other place discussed.
+    ctx = {"focus": "Sir Run Run Shaw Hospital", "earlier": "First Affiliated Hospital", "pending": None,
+           "last_question": "how many campuses does srrsh have"}
+    assert dialogue.resolve("and the other one?", ctx, kb.catalog).focus == "First Affiliated Hospital"
+
+
+def test_a_campus_count_question_is_declined_before_any_faq_entry(composer):
+    assert composer.answer("how many beds at the first campus", "Second Affiliated Hospital").kind == "decline"

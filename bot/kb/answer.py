@@ -69,7 +69,7 @@ from bot.kb.replies import (
     date_phrase,
 )
 from bot.kb.retrieve import KnowledgeBase
-from bot.kb.text import GENERIC_WORDS, STOPWORDS, STORY_WORDS, normalize, spelled_out, stem, words
+from bot.kb.text import GENERIC_WORDS, JUDGEMENT_WORDS, STOPWORDS, STORY_WORDS, normalize, spelled_out, stem, words
 
 # "Tell me about X", "info on X please": no particular fact asked, so give X's profile.
 _REFERS_TO_LAST_ANSWER = re.compile(r"\b(it|that|this|those|these|them|some|ones)\b")
@@ -216,7 +216,8 @@ class AnswerComposer(Comparisons, LastAnswer, AnswerFit):
             if self.kb.catalog.has_home(m.name):
                 covered[m.start:m.end] = [True] * (m.end - m.start)
         # Generic words ("hospitals" in "how many affiliated hospitals") stay: they can be the thing asked.
-        return [stem(t) for t, c in zip(tokens, covered) if not c and t not in STOPWORDS and t not in STORY_WORDS]
+        return [stem(t) for t, c in zip(tokens, covered)
+                if not c and t not in STOPWORDS and t not in STORY_WORDS and t not in JUDGEMENT_WORDS]
 
     def _label(self, p: Passage) -> str:
         for name in p.entities:
@@ -374,6 +375,10 @@ class AnswerComposer(Comparisons, LastAnswer, AnswerFit):
             # "Does Lishui Hospital have a hematology department?" answered from the First Affiliated's list:
             # a sentence that doesn't name the hospital the visitor asked about is about another place.
             return self.decline(listed_hospitals[0], focus=focus)
+        if listed_hospitals and not hospitals and self._asks_more_than_the_name(best, terms, listed_hospitals):
+            # "Is Lishui Hospital a tertiary A hospital?", "what departments does Shaoxing Hospital have?": the pages
+            # only list its name, which says it is in the network and nothing else about it.
+            return self.decline(listed_hospitals[0], focus=focus)
         self.last_features = decision_features(best, candidates, terms, focus, question,
                                                self.kb.sentence_terms[best.sentence])
         confidence, threshold = best.confidence, self.threshold
@@ -422,7 +427,7 @@ class AnswerComposer(Comparisons, LastAnswer, AnswerFit):
         if _EXAMS_COUNTED.search(q) and not _COUNTS_EXAMS.search(best.text):
             return self.decline(focus, focus=focus, confidence=confidence)
         unit = SUB_UNIT.search(q)
-        unit_word = stem(unit.group(1) or unit.group(3)) if unit else None
+        unit_word = stem(unit.group(1) or unit.group(3) or unit.group(4)) if unit else None
         if (unit_word and (COUNT_QUESTION.search(q) or YEAR_QUESTION.search(q)) and unit_word in terms
                 and not prefix_match(unit_word, self.kb.sentence_own_terms[best.sentence])):
             # "Beds in the Women's Hospital's neonatal unit": the hospital's own count is not the unit's, and
@@ -830,11 +835,24 @@ class AnswerComposer(Comparisons, LastAnswer, AnswerFit):
                                   [self._source(first[0]), self._source(second[0])], focus=focus)
         return None
 
+    def _asks_more_than_the_name(self, best: Candidate, terms: list[str], names: list[str]) -> bool:
+        """The best sentence is only a listed hospital's name, and the question asks about more than that
+        hospital being in the network."""
+        name_words = {stem(w) for n in names for a in self.kb.catalog.by_name(n).aliases for w in words(a)}
+        if {stem(w) for w in words(best.text)} - name_words - {stem(w) for w in GENERIC_WORDS | STOPWORDS} - {"affiliat"}:
+            return False
+        # What its list says of it: that it is in the network, under the list's heading ("Cooperated Hospital").
+        membership = name_words | _NETWORK_LIST_WORDS | {stem(w) for w in words(self.kb.passages[best.passage].section)} \
+            | {"member", "partner", "cooperat", "collaborate", "link", "connect", "associat", "relat", "one", "them",
+               "direct", "non", "affiliat"}
+        # Only the pages' own words ask for more: "tertiary", "departments" (not "my family lives in Taizhou").
+        return any(t in self.kb.idf and t not in membership and not prefix_match(t, membership) for t in terms)
+
     def _named_list(self, terms: list[str], q: str) -> Passage | None:
         """"Which hospitals does ZUSM cooperate with?": the one bullet list of the school's whose heading
         ("Cooperated Hospital") the question names, whole."""
-        if (not (ASKS_FOR_LIST.search(q) or re.search(r"\b(which|what) (\w+ )?hospitals\b", q))
-                or not re.search(r"\bhospitals?\b", q) or SUPERLATIVE.search(q)):
+        if (not (ASKS_FOR_LIST.search(q) or re.search(r"\b(which|what) (\w+ )?(hospitals|ones)\b", q))
+                or not re.search(r"\b(hospitals?|ones)\b", q) or SUPERLATIVE.search(q)):
             return None  # ("Which of those is the biggest?" ranks the list's hospitals.)
         asked = set(terms)  # (not their aspect groups: "work with" foreign universities is no cooperated hospital)
         found: dict[tuple[str, str], int] = {}

@@ -15,7 +15,8 @@ from bot.kb.text import GENERIC_WORDS, content_terms, normalize, stem, words
 
 _WHICH_HOSPITAL = re.compile(r"\b(which|what) (hospital|hosp|department|dept)\b")
 # "Which city is it in?" asks about the place discussed; "which are accredited?" asks for places.
-_ASKS_FOR_PLACE = re.compile(r"\bwhich (are|were|of (them|those|these|the))\b|\bwhat (hospital|hospitals)\b|\blist\b"
+_ASKS_FOR_PLACE = re.compile(r"\bwhich (are|were|of (them|those|these|the))\b|\bwhat (hospital|hospitals)\b"
+                             r"|^\W*(and |so |pls |please |can you |could you )?list\b|\blist (the|all|of|them|those|every)\b"
                              r"|\ball (the )?hospitals\b")
 
 # Filler that carries no question of its own: "and the children's hospital?", "what about the women's one".
@@ -37,7 +38,7 @@ class Resolved:
 _QUESTION_CLAUSE = re.compile(
     r"^\W*(how|hw|what|whats|what's|wat|when|wen|where|which|who|whose|why|is|are|was|were|does|do|did|can|could|"
     r"will|would|has|have|any|tell me|i want to know|i'd like to know|i wonder|please tell|name|list)\b", re.IGNORECASE)
-_CLAUSES = re.compile(r"(?<=[.!?])\s+|[,;:]\s+(?=(?:how|hw|what|whats|what's|when|wen|where|which|who|does|do|did|is|"
+_CLAUSES = re.compile(r"(?<=[.!?])\s+|(?:[,;:]|\s[-\u2013\u2014])\s+(?=(?:how|hw|what|whats|what's|when|wen|where|which|who|does|do|did|is|"
                       r"are|can|could|will|would|has|have)\b)", re.IGNORECASE)
 _POINTS_BACK = re.compile(r"\b(that|this|those|these|such|they|them|there)\s*\??\s*$|\bfor (that|this|it)\b"
                           r"|\b(that|this) one\b", re.IGNORECASE)
@@ -295,6 +296,9 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
         asked = _EXTREME_WITH_NOUN.sub(extreme, previous, count=1) if _EXTREME_WITH_NOUN.search(previous) \
             else _EXTREME.sub(extreme, previous, count=1)
         return Resolved(asked, None, True)
+    if other_extreme and not other_extreme.group("which") and re.search(r"\bhospital\W*$", normalize(text)):
+        # "How old is ZUSM?" + "and the oldest hospital?": which hospital that is.
+        return Resolved(f"which hospital is the {other_extreme.group('extreme')}", None, True)
     swapped = _with_new_object(text, previous)
     of_them = _HOW_MANY_OF_THEM.match(normalize(text))
     counted_before = re.search(r"\bhow many ((?:[\w'-]+ ){0,2}?)(staff|faculty|employees|students|people|beds|"

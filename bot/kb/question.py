@@ -35,12 +35,13 @@ _ASPECT_WORDS = {
     "event": "conference conferences forum forums workshop workshops symposium symposia congress meeting meetings host hosts hosted held hold",
     "partner": "partner partners partnership partnerships collaborate collaborates collaboration cooperate cooperation cooperated exchange exchanges",
     "abroad": "foreign international overseas abroad global worldwide world",
-    "national": "china chinese national nationally nationwide country countrywide domestic domestically",
+    "national": "china chinese national nationally nationwide country countrywide domestic domestically state",
     "admission": "admit admits admitted admission admissions accept accepts accepted acceptance intake applicant applicants apply application applications ielts toefl gaokao hsk requirement requirements prerequisite prerequisites",
     "notable": "famous renowned notable eminent prestigious distinguished leader leading",
     "award": "award awards awarded honor honors honored honorary title titles prize prizes medal recognition",
     "name": "name names called call referred refer nickname abbreviation abbreviated short aka",
     "construction": "construction constructed construct building finish finished complete completed ready yet",
+    "history": "history historic historical historically heritage birthplace legacy",
     "online": "online internet cloud digital telemedicine remote virtual data",
     # Lay words for what the pages name in medical terms.
     "digestive": "gastrointestinal gastroenterology bowel bowels intestine intestines intestinal gut stomach colon colorectal digestive",
@@ -64,7 +65,7 @@ _ASPECT_WORDS = {
     "transplant": "transplant transplants transplantation organ",
     "endoscopy": "endoscopy endoscopic scope camera",
     "icu": "icu nicu picu intensive critical",
-    "catheter": "catheter catheters transcatheter",
+    "catheter": "catheter catheters transcatheter tube tubes",
     "aid": "aid support supporting assistance mission missions volunteer volunteers humanitarian sending expert experts",
 }
 ASPECTS: dict[str, set[str]] = {name: {stem(w) for w in ws.split()} for name, ws in _ASPECT_WORDS.items()}
@@ -88,7 +89,7 @@ ENTITY_ASPECTS = {"founded", "bed", "campus", "staff", "rank", "jci", "treat", "
 
 # Visit logistics a hospital's information pages often leave out (checked against the pages' own words
 # before use, so a page that does state a price or a phone number still answers).
-LOGISTICS = {stem(w) for w in """hour hours opening closing schedule timetable price prices
+LOGISTICS = {stem(w) for w in """hour hours schedule timetable price prices
     cost costs fee fees charge charges pay payment insurance insured phone telephone email fax address parking park
     wifi cafeteria canteen restaurant food menu waiting wait queue visa salary salaries wage tuition scholarship
     bus metro subway taxi directions map shop pharmacy atm visit visits visitor visitors transport
@@ -209,7 +210,8 @@ RATE_QUESTION = re.compile(r"\b(success|survival|mortality|death|cure|complicati
 # "Last year", "this year": a figure the page dates to another year does not answer it.
 RELATIVE_YEAR = re.compile(r"\b(last|this|past|previous) year\b|\b(year|yr) (before|after)\b|\b(a|the) (year|yr) (earlier|later)\b")
 # A part of a place ("the neonatal unit", "the cardiology ward") asked about by its own name.
-SUB_UNIT = re.compile(r"\b([a-z]{4,}) (unit|ward|wing|clinic|division|icu)\b|\b(?:school|institute|college) of ([a-z]{4,})\b")
+SUB_UNIT = re.compile(r"\b([a-z]{4,}) (unit|ward|wing|clinic|division|icu)\b|\b(?:school|institute|college) of ([a-z]{4,})\b"
+                      r"|\b(nursing|dental|dentistry|pharmacy|stomatology) (school|college)\b(?! of)")
 # "Apart from CT and MRI, what else...?": the named things are what the answer must NOT be about.
 _EXCLUDING = re.compile(r"\b(apart from|besides|other than|except( for)?|aside from|beyond)\s+(.+?)(?=,|\?|$|\s(what|which|who|does|did|was|were|is|are|has|have)\b)")
 

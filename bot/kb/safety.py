@@ -64,7 +64,7 @@ _EMERGENCY = re.compile(
 _FACILITY = re.compile(r"\b(stroke|chest pain|trauma|burns?|poison(ing)?) (center|centre|unit|ward|department|dept)\b", re.IGNORECASE)
 _MEDICAL_ADVICE = re.compile(
     r"what (medicine|medication|drug|pill)s? (should|can|do) i|should i take|how (much|many) .{0,30}(should|can) (i|we) (take|give|use)|"
-    r"dos(e|age) of|diagnos(e|is) (me|my)|do i have|is (it|this|my) .{0,30}(serious|dangerous|cancer(?!\s*(cent(er|re)|institute|hospital|department|dept|research|programs?|unit|ward|surgery|specialists?|clinic)\b)|normal)|"
+    r"dos(e|age) of|diagnos(e|is) (me|my)|do i have(?! to\b)|is (it|this|my) .{0,30}(serious|dangerous|cancer(?!\s*(cent(er|re)|institute|hospital|department|dept|research|programs?|unit|ward|surgery|specialists?|clinic)\b)|normal)|"
     r"what('s| is) wrong with me|treat my|cure (my|for)|prescri(be|ption)|side effects|"
     r"\bis it (normal|dangerous|serious)\b|"
     r"\bwhat does (a |an |my )?(high|low|elevated|abnormal) .{0,30}mean|\bmy (symptoms|test results|results|blood test|scan results)\b|"

@@ -36,6 +36,9 @@ STORY_WORDS = frozenset(
     grandpa grandfather granny friend cousin colleague boss neighbour neighbor heard hear said told reckons reckon
     mentioned transferred true correct right""".split()
 )
+# The visitor's judgement, not a word the answer shares: "the historical significance" is what the history was,
+# not a sentence that says "significant".
+JUDGEMENT_WORDS = frozenset("significance significant important importance".split())
 
 ORDINALS = {"first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
             "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th"}
@@ -118,7 +121,8 @@ def normalize(text: str) -> str:
     # "When did it get going?": when it started.
     text = re.sub(r"\b(get|got|gets|getting) (going|started|off the ground|up and running)\b", "start", text)
     # "Is it open yet?", "up and running?": whether its construction is finished.
-    text = re.sub(r"\b(open|opened|running|operational|functioning|in use)( yet| now| already)\b|\bup and running\b",
+    text = re.sub(r"\b(open|opened|running|operational|functioning|in use)( yet| now| already)\b|\bup and running\b"
+                  r"|\b(already|yet) (open|opened|running|operational)\b",
                   "finished yet", text)
     # "What is it best known for?" asks what it is known for, not for a ranking.
     text = re.sub(r"\b(best|most|mainly|mostly|chiefly) (known|famous|renowned) for\b", r"\2 for", text)
@@ -140,6 +144,8 @@ def normalize(text: str) -> str:
     text = re.sub(r"\b(older|newer|younger|bigger|larger|smaller|more|fewer|less|higher|lower|better|worse) then\b", r"\1 than", text)
     # "What time does it open?", "how much is a scan?": opening hours and prices, in the words the checks know.
     text = re.sub(r"\bwhat time (does|do|is|are|will) (\w+ ){0,4}(open|opens|close|closes|start|shut)\b", "opening hours", text)
+    # ("Instead of opening the chest" is no opening time: only "opening times / hours" are.)
+    text = re.sub(r"\b(opening|closing|visiting) (times?|schedule|days?)\b", r"\1 hours", text)
     text = re.sub(r"\bhow much (is|are|does|do|will|would|for|to)\b(?! (of|many)\b)", "what price", text)
     # "Loosely affiliated", "not the main ones": what the pages call non-direct affiliated hospitals.
     text = re.sub(r"\b(loosely|indirectly|not directly|non directly|nondirectly|partly|partially|less directly) affiliated\b",

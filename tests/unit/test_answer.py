@@ -716,3 +716,24 @@ def test_a_unit_with_a_field_the_pages_never_name_is_declined(composer):
 def test_hotels_and_food_are_visit_logistics_the_pages_never_give(composer):
     assert composer.answer("can you recommend a cheap hotel near the binjiang campus").kind == "decline"
     assert composer.answer("best place to eat xiaolongbao near zju campus?").kind == "decline"
+
+
+def test_a_hospital_the_pages_only_list_is_in_the_network_and_nothing_more(composer):
+    assert composer.answer("is lishui hospital a tertiary A hospital?").kind == "decline"
+    assert composer.answer("what departments does the shaoxing hospital have").kind == "decline"
+    assert "Ningbo" in composer.answer("is there a zju hospital in ningbo").text
+
+
+def test_a_school_of_the_medical_school_has_no_founding_year_of_its_own(composer):
+    assert composer.answer("when was the nursing school set up", "ZUSM").kind == "decline"
+
+
+def test_opening_the_chest_is_no_opening_time_and_open_already_asks_about_construction():
+    from bot.kb.question import LOGISTICS
+    from bot.kb.text import normalize, stem
+    assert stem("opening") not in LOGISTICS and "hours" in normalize("what are the opening times")
+    assert "finished yet" in normalize("is the dental medical center already open?")
+
+
+def test_the_visitors_judgement_is_no_word_the_answer_must_share(composer):
+    assert composer.terms_of("what's the historical significance of SAHZU") == ["historical"]

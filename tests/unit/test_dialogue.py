@@ -659,3 +659,21 @@ def test_the_first_one_after_the_campuses_is_a_campus_and_the_other_one_the_othe
 
 def test_a_campus_count_question_is_declined_before_any_faq_entry(composer):
     assert composer.answer("how many beds at the first campus", "Second Affiliated Hospital").kind == "decline"
+
+
+def test_the_list_a_ranking_is_named_by_keeps_the_place_discussed(kb):
+    ctx = {"focus": "Sir Run Run Shaw Hospital", "pending": None, "last_question": "how many beds does run run shaw have"}
+    r = dialogue.resolve("what number is it in the best hospitals in china list", ctx, kb.catalog)
+    assert r.focus == "Sir Run Run Shaw Hospital"
+    assert dialogue.resolve("list the hospitals with JCI", ctx, kb.catalog).focus is None
+
+
+def test_a_dash_ends_the_story_before_the_question():
+    question, story = dialogue.question_part("im a phd applicant in genetics - what research institutes does the med school run?")
+    assert question.startswith("what research institutes") and "applicant" in story
+
+
+def test_and_the_oldest_hospital_with_no_ranking_before_asks_which_hospital(kb):
+    ctx = {"focus": "ZUSM", "pending": None, "last_question": "zusm how old is it"}
+    r = dialogue.resolve("and the oldest hospital?", ctx, kb.catalog)
+    assert r.question.startswith("which hospital is the oldest") and r.focus is None

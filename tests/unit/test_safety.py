@@ -270,3 +270,8 @@ def test_generic_advice_wordings_need_a_health_topic(text, expected):
 ])
 def test_more_ways_of_asking_for_advice_and_of_describing_a_burn(text, expected):
     assert safety.category(text) == expected
+
+
+def test_do_i_have_to_is_a_visitors_question_not_a_diagnosis():
+    assert safety.category("I'm coming for an exchange semester at ZJU medicine. Which city do I have to travel to?") is None
+    assert safety.category("do I have cancer?") == "medical_advice"

@@ -11,8 +11,8 @@ from bot.kb.answer import Answer, AnswerComposer
 from bot.kb.encoder import Encoder, make_encoder
 from bot.kb.index import load_catalog
 from bot.kb.ingest import fingerprint
-from bot.kb.retrieve import KnowledgeBase
 from bot.kb.question import prefix_match
+from bot.kb.retrieve import KnowledgeBase
 from bot.kb.text import GENERIC_WORDS, normalize, spelled_out, stem, words
 from bot.settings import Settings, get_settings
 

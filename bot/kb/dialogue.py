@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from bot.kb.entities import Catalog
-from bot.kb.question import LOGISTICS, WHICH_PLACE, school_is_the_scope
+from bot.kb.question import COUNT_NOUNS, LOGISTICS, WHICH_PLACE, school_is_the_scope
 from bot.kb.text import GENERIC_WORDS, content_terms, normalize, stem, words
 
 _WHICH_HOSPITAL = re.compile(r"\b(which|what) (hospital|hosp|department|dept)\b")
@@ -57,7 +57,8 @@ _CLAIM_CHECK = re.compile(r"\b(is|isn't|was) (that|this|it) (true|right|correct|
 _VISIT_WORDS = LOGISTICS - {stem(w) for w in "day days weekday weekdays weekend weekends monday tuesday wednesday "
                             "thursday friday saturday sunday".split()}
 _SELF_INTRO = re.compile(r"^\W*((hi|hello|hey)\W+)?((i'?m|i am) )?(an? )?([a-z]+ ){0,2}(visitor|tourist|student|journalist|reporter|"
-                         r"researcher|parent|patient|doctor|nurse|expat|foreigner)s? here\b[\s,.;:!-]*", re.IGNORECASE)
+                         r"researcher|parent|patient|doctor|nurse|expat|foreigner|recruiter)s? (here|question|query)\b[\s,.;:!-]*",
+                         re.IGNORECASE)
 # The visitor telling about themselves: "my dad is being admitted on Monday", "I'm a lecturer at Edinburgh".
 _FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|my|me|we|we're|our|us)\b", re.IGNORECASE)
 
@@ -416,6 +417,12 @@ def _with_new_object(text: str, previous: str | None) -> str | None:
     """"how many CEUS a year?" + "and guided procedures?" -> "how many guided procedures a year?": the
     earlier question asked again about another thing (a place is swapped elsewhere)."""
     match = _AND_ALSO.match(text)
+    fragment = words(text)
+    counted_before = re.search(r"\bhow many ((?:[\w'-]+ ){0,3}?)([a-z]{3,}s)\b", previous or "", re.IGNORECASE)
+    if (not match and counted_before and 1 <= len(fragment) <= 2 and len(content_terms(text)) == len(fragment)
+            and stem(fragment[-1]) in COUNT_NOUNS):
+        # "How many beds has it got?" + "staff?": the same count of another thing.
+        return previous[:counted_before.start(1)] + " ".join(fragment) + previous[counted_before.end(2):]
     if match and previous and _TIME_ONLY.fullmatch(match.group("rest").strip(" ?.!").lower()):
         # "How many CT scans in 2006?" + "and last year?": the same question for another time.
         return f"{_YEAR_PHRASE.sub('', previous).rstrip(' ?.!')} {match.group('rest').strip(' ?.!')}"

@@ -677,3 +677,15 @@ def test_and_the_oldest_hospital_with_no_ranking_before_asks_which_hospital(kb):
     ctx = {"focus": "ZUSM", "pending": None, "last_question": "zusm how old is it"}
     r = dialogue.resolve("and the oldest hospital?", ctx, kb.catalog)
     assert r.question.startswith("which hospital is the oldest") and r.focus is None
+
+
+def test_a_bare_count_noun_asks_the_same_count_of_it(kb):
+    ctx = {"focus": "Second Affiliated Hospital", "pending": None, "last_question": "and how many beds has it got"}
+    assert dialogue.resolve("staff?", ctx, kb.catalog).question == "and how many staff has it got"
+    # A fragment that is no count noun of the pages is not counted ("main specialities?").
+    assert "how many" not in dialogue.resolve("main specialities?", ctx, kb.catalog).question
+
+
+def test_a_recruiters_question_label_is_who_asks():
+    question, story = dialogue.question_part("recruiter question: which of the zju hospitals are JCI accredited?")
+    assert question.startswith("which of the zju hospitals") and "recruiter" in story

@@ -76,6 +76,9 @@ _CLAIM_WORDS = {stem(w) for w in "read saw somewhere someone new they're thats w
 # "Do they do pediatric heart surgery?", "do they offer IVF?": whether a place offers something.
 _OFFERS = re.compile(r"^\W*(and |so |but )?(do|does|can|could) (they|it|you|i|we|he|she|my \w+|the [\w' ]{2,40}?|\w+) "
                      r"(do|offer|have|perform|provide|get|treat|run|give)s? (?P<what>.+)$")
+_OUTSIDE_BODY = re.compile(r"\b(association|society|committee|federation|council|academy|union)\b", re.IGNORECASE)
+_OUTSIDE_ROLE = re.compile(r"\b(leader|chair\w*|president|head|member|director|secretary)( \w+)? of (the )?([\w-]+ ){0,6}"
+                           + _OUTSIDE_BODY.pattern, re.IGNORECASE)
 _TELLING_IDF = 3.0  # in at most about five of the pages' ~120 sentences
 _PERIODS = {stem(w) for w in ("year", "years", "yearly", "annual", "annually", "month", "monthly", "week", "day", "daily")}
 _PEOPLE = re.compile(r"\b(supervisors?|professors?|doctors?|experts?|surgeons?|staff|members?|heads?|leaders?|directors?|"
@@ -162,6 +165,10 @@ class AnswerFit:
             return True
         if _WHO_DID.search(q) and not (PERSON_NAMED.search(best.text) or re.search(r"\bby (the )?[A-Z]", best.text)):
             # "Who founded it?", "who publishes that ranking?": a sentence that names no one who did it.
+            return True
+        if PERSON_ROLE.search(q) and _OUTSIDE_ROLE.search(best.text) and not _OUTSIDE_BODY.search(q):
+            # "Who is the director of the ultrasound department?" answered "Prof. Huang is the leader of the
+            # ultrasound branch of the Chinese Medical Doctor Association": a post in another body.
             return True
         if (PERSON_ROLE.search(q) or _WHO_ARE.search(q)) and not PERSON_NAMED.search(best.text):
             # "Who is the dean?": a sentence about the place that names nobody does not answer it.

@@ -737,3 +737,9 @@ def test_opening_the_chest_is_no_opening_time_and_open_already_asks_about_constr
 
 def test_the_visitors_judgement_is_no_word_the_answer_must_share(composer):
     assert composer.terms_of("what's the historical significance of SAHZU") == ["historical"]
+
+
+def test_a_post_in_another_body_is_no_answer_to_who_runs_the_department(composer):
+    r = composer.answer("who is the director of the ultrasound department at the 2nd affiliated")
+    assert "Association" not in r.text
+    assert "Huang" in composer.answer("who leads the ultrasound branch of the chinese medical doctor association").text

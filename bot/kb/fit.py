@@ -49,7 +49,7 @@ _NAMES_A_LOCATION = re.compile(r"\b([Ll]ocated|[Bb]ased|[Ss]ituated|[Ll]ies) (in
 # "How many <qualifiers> <thing> ...": the words up to the verb or preposition that ends the thing counted.
 _HOW_MANY_WHAT = re.compile(r"\bhow many ((?:(?!(?:do|does|did|dose|are|is|were|was|have|has|had|work|works|in|at|on|there|per|a|each|"
                             r"every|for|of|they|it|you|we|can|could|would|will|and|or|n)\b)[a-z][\w'-]* ?){1,4})")
-_FIELD_WORD = re.compile(r"^([a-z]{3,}(ology|ologic|ological|ics|ic)|nursing)$")
+_FIELD_WORD = re.compile(r"^([a-z]{3,}(ology|ologic|ological|ics|ic)|nursing|phd|doctoral|master|masters|undergraduate|postgraduate|graduate)$")
 _GRADE_ASKED = re.compile(r"\b(grade|grades|graded|grading|score|scored|rating|rated)\b")
 # "How long do the exchanges last?", "how long is the programme?": a duration, which the sentence must state.
 _DURATION_ASKED = re.compile(r"\bhow long (do|does|did|will|would|is|are|was|were) (\w+ ){0,6}?(last|take|stay|run|go on)\b"

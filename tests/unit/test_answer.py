@@ -743,3 +743,7 @@ def test_a_post_in_another_body_is_no_answer_to_who_runs_the_department(composer
     r = composer.answer("who is the director of the ultrasound department at the 2nd affiliated")
     assert "Association" not in r.text
     assert "Huang" in composer.answer("who leads the ultrasound branch of the chinese medical doctor association").text
+
+
+def test_a_degree_narrows_a_count_the_pages_give_only_for_all_students(composer):
+    assert composer.answer("how many phd students are at zju school of medicine").kind == "decline"

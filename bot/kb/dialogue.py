@@ -441,6 +441,9 @@ def _with_new_object(text: str, previous: str | None) -> str | None:
         return None  # "and what do they treat?" is a question of its own
     tail = re.search(r"\b(a|per|each|every) (year|yr|day|week|month)\b|\bannually\b|\bin \d{4}\b", previous, re.IGNORECASE)
     rest = match.group("rest")
+    if re.match(r"(at|in|on) (the |its |their )?\w+ (campus|site|branch)\b", rest.strip().lower()):
+        # "How many beds does SAHZU have?" + "and at the Binjiang campus?": the same question, at that campus.
+        return f"{previous.rstrip(' ?.!')} {rest.strip(' ?.!')}"
     counted = re.search(r"\bhow many (?:[\w'-]+ ){0,3}?([a-z]+s)\b", previous, re.IGNORECASE)
     if counted and re.search(r"\bones?$", rest):
         # "How many affiliated hospitals?" + "and non-direct ones?": ones are hospitals.

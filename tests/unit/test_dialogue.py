@@ -689,3 +689,14 @@ def test_a_bare_count_noun_asks_the_same_count_of_it(kb):
 def test_a_recruiters_question_label_is_who_asks():
     question, story = dialogue.question_part("recruiter question: which of the zju hospitals are JCI accredited?")
     assert question.startswith("which of the zju hospitals") and "recruiter" in story
+
+
+def test_and_at_a_campus_asks_the_same_question_there(kb):
+    ctx = {"focus": "Second Affiliated Hospital", "pending": None, "last_question": "how many beds does sahzu have"}
+    r = dialogue.resolve("and at the binjiang campus?", ctx, kb.catalog)
+    assert r.question == "how many beds does sahzu have at the binjiang campus"
+
+
+def test_near_me_is_where_the_visitor_is():
+    from bot.kb.text import normalize
+    assert normalize("is there a zju hospital near me") == "is there a zju hospital here"

@@ -14,7 +14,7 @@ import numpy as np
 from bot.kb.calibrate import Calibrator
 from bot.kb.compare import Comparisons
 from bot.kb.entities import mentions_unknown_hospital
-from bot.kb.fit import _ASKS_WHERE, _NAMES_A_LOCATION, _WHO_ARE, AnswerFit
+from bot.kb.fit import ASKS_WHERE, NAMES_A_LOCATION, WHO_ARE, AnswerFit
 from bot.kb.ingest import Passage
 from bot.kb.last_answer import AS_OF, LastAnswer
 from bot.kb.question import (
@@ -120,7 +120,8 @@ _OTHERS_IN_GROUP = re.compile(r"\b(other|others|else)\b.{0,40}\b(that|this|the s
 _HONOUR_ASKED = re.compile(r"\b(honou?r\w*|titles?|awards?|awarded|prizes?|medals?)\b")
 _HONOUR_GIVEN = re.compile(r"\b(honou?r\w*|title|award\w*|prizes?|medal)\b", re.IGNORECASE)
 # "Is X the same as Y?", "what do locals call it?": the place's other name.
-_NAME_ASKED = re.compile(r"\b(the same (thing |place |hospital |one )?as|(is|are) (it|that|this|they|\w+) the same|also (called|known as)|(another|other|short|shorter|"
+_NAME_ASKED = re.compile(r"\b(the same (thing |place |hospital |one )?as|(is|are) (it|that|this|they|\w+) the same"
+                         r"|also (called|known as)|(another|other|short|shorter|"
                          r"official|full) names?|nickname|abbreviat\w*|what (do|does) (people|they|locals|everyone) call)\b")
 _NAME_GIVEN = re.compile(r"\b(referred to as|known as|also called|short for|abbreviated)\b", re.IGNORECASE)
 _NOW = re.compile(r"\b(now|currently|today|these days|nowadays|at present|at the moment|presently|still)\b")
@@ -281,7 +282,8 @@ class AnswerComposer(Comparisons, LastAnswer, AnswerFit):
                 and count_nouns_of(question, terms) == {"hospital"}:
             # "How many hospitals are there?" counts the school's network: its pages answer it.
             focus = self.school
-        network_list = (not mentioned_only and not hospitals and "hospitals" in words(question) and set(terms) <= _NETWORK_LIST_WORDS
+        network_list = (not mentioned_only and not hospitals and "hospitals" in words(question)
+                        and set(terms) <= _NETWORK_LIST_WORDS
                         and bool(ASKS_FOR_LIST.search(q) or re.search(r"\b(which|what)\b", q)))
         if focus is None and network_list:
             focus = self.school
@@ -295,7 +297,7 @@ class AnswerComposer(Comparisons, LastAnswer, AnswerFit):
                 and not COUNT_QUESTION.search(q) and "departments" not in words(question):
             if YEAR_QUESTION.search(q):
                 return self.decline(focus, focus=focus)  # "when did it get it?": nothing says what to date
-            if focus and _ASKS_WHERE.search(q) and not _NAMES_A_LOCATION.search(self.overview(focus).text):
+            if focus and ASKS_WHERE.search(q) and not NAMES_A_LOCATION.search(self.overview(focus).text):
                 return self.decline(focus, focus=focus)  # "where is the Women's Hospital?": its section gives no place
             return self.overview(focus) if focus else self.decline(focus=focus)
         focus_entity = self.kb.catalog.by_name(focus) if focus else None
@@ -311,7 +313,7 @@ class AnswerComposer(Comparisons, LastAnswer, AnswerFit):
         query_text = spelled_out(question) if (not focus or focus in named) else f"{spelled_out(question)} ({focus})"
         qvec = self.kb.encode_query(query_text)
         faq = self._faq(question, qvec, focus, terms, mentioned_only)
-        if faq and (PERSON_ROLE.search(q) or _WHO_ARE.search(q)) and not PERSON_NAMED.search(faq.text):
+        if faq and (PERSON_ROLE.search(q) or WHO_ARE.search(q)) and not PERSON_NAMED.search(faq.text):
             faq = None  # "Who are they?": an entry that names nobody doesn't answer it
         if faq and YEAR_QUESTION.search(q) and not YEAR.search(faq.text):
             faq = None  # "In what year did it get that ranking?": an entry that gives no year doesn't answer it
@@ -839,12 +841,14 @@ class AnswerComposer(Comparisons, LastAnswer, AnswerFit):
         """The best sentence is only a listed hospital's name, and the question asks about more than that
         hospital being in the network."""
         name_words = {stem(w) for n in names for a in self.kb.catalog.by_name(n).aliases for w in words(a)}
-        if {stem(w) for w in words(best.text)} - name_words - {stem(w) for w in GENERIC_WORDS | STOPWORDS} - {"affiliat"}:
+        filler = {stem(w) for w in GENERIC_WORDS | STOPWORDS} | {"affiliat"}
+        if {stem(w) for w in words(best.text)} - name_words - filler:
             return False
         # What its list says of it: that it is in the network, under the list's heading ("Cooperated Hospital").
-        membership = name_words | _NETWORK_LIST_WORDS | {stem(w) for w in words(self.kb.passages[best.passage].section)} \
-            | {"member", "partner", "cooperat", "collaborate", "link", "connect", "associat", "relat", "one", "them",
-               "direct", "non", "affiliat"}
+        heading = {stem(w) for w in words(self.kb.passages[best.passage].section)}
+        membership = name_words | _NETWORK_LIST_WORDS | heading | {
+            "member", "partner", "cooperat", "collaborate", "link", "connect", "associat", "relat", "one", "them",
+            "direct", "non", "affiliat"}
         # Only the pages' own words ask for more: "tertiary", "departments" (not "my family lives in Taizhou").
         return any(t in self.kb.idf and t not in membership and not prefix_match(t, membership) for t in terms)
 

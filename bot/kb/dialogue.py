@@ -38,7 +38,8 @@ class Resolved:
 _QUESTION_CLAUSE = re.compile(
     r"^\W*(how|hw|what|whats|what's|wat|when|wen|where|which|who|whose|why|is|are|was|were|does|do|did|can|could|"
     r"will|would|has|have|any|tell me|i want to know|i'd like to know|i wonder|please tell|name|list)\b", re.IGNORECASE)
-_CLAUSES = re.compile(r"(?<=[.!?])\s+|(?:[,;:]|\s[-\u2013\u2014])\s+(?=(?:how|hw|what|whats|what's|when|wen|where|which|who|does|do|did|is|"
+_CLAUSES = re.compile(r"(?<=[.!?])\s+|(?:[,;:]|\s[-\u2013\u2014])\s+"
+                      r"(?=(?:how|hw|what|whats|what's|when|wen|where|which|who|does|do|did|is|"
                       r"are|can|could|will|would|has|have)\b)", re.IGNORECASE)
 _POINTS_BACK = re.compile(r"\b(that|this|those|these|such|they|them|there)\s*\??\s*$|\bfor (that|this|it)\b"
                           r"|\b(that|this) one\b", re.IGNORECASE)
@@ -46,7 +47,8 @@ _POINTS_BACK = re.compile(r"\b(that|this|those|these|such|they|them|there)\s*\??
 # is passed on as well, so "it" may still be the place).
 _IT = re.compile(r"\b(did|does|do|was|is|were|are) (it|they|that|this)\b", re.IGNORECASE)
 # "I read SAHZU treated the bus fire's burn victims, what was the outcome?": the outcome of the story's event.
-_ASKS_OUTCOME = re.compile(r"\b(outcome|outcomes|result|results|happened|happen|turn(ed)? out|end(ed)? up)\s*\??\s*$", re.IGNORECASE)
+_ASKS_OUTCOME = re.compile(r"\b(outcome|outcomes|result|results|happened|happen|turn(ed)? out|end(ed)? up)\s*\??\s*$",
+                           re.IGNORECASE)
 # Story words that would steer the answer to something else: when and how the visitor comes, not what they ask.
 _STORY_NOISE = re.compile(r"\b(admit|admitted|admitting|admission|apply|applying|check[- ]?ups?|appointments?|monday|tuesday|wednesday|thursday|friday|"
                           r"saturday|sunday|tomorrow|today|tonight|next (week|month|year)|last (week|month))\b", re.IGNORECASE)
@@ -56,9 +58,11 @@ _CLAIM_CHECK = re.compile(r"\b(is|isn't|was) (that|this|it) (true|right|correct|
 # "I need a visa" in the story is what is asked about; "admitted on Monday" is only when.
 _VISIT_WORDS = LOGISTICS - {stem(w) for w in "day days weekday weekdays weekend weekends monday tuesday wednesday "
                             "thursday friday saturday sunday".split()}
-_SELF_INTRO = re.compile(r"^\W*((hi|hello|hey)\W+)?((i'?m|i am) )?(an? )?([a-z]+ ){0,2}(visitor|tourist|student|journalist|reporter|"
-                         r"researcher|parent|patient|doctor|nurse|expat|foreigner|recruiter)s? (here|question|query)\b[\s,.;:!-]*",
-                         re.IGNORECASE)
+# "American visitor here, ...", "recruiter question: ...": who asks, before what they ask.
+_SELF_INTRO = re.compile(r"^\W*((hi|hello|hey)\W+)?((i'?m|i am) )?(an? )?([a-z]+ ){0,2}"
+                         r"(visitor|tourist|student|journalist|reporter|researcher|parent|patient|doctor|nurse|expat|"
+                         r"foreigner|recruiter)s? "
+                         r"(here|question|query)\b[\s,.;:!-]*", re.IGNORECASE)
 # The visitor telling about themselves: "my dad is being admitted on Monday", "I'm a lecturer at Edinburgh".
 _FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|my|me|we|we're|our|us)\b", re.IGNORECASE)
 
@@ -151,7 +155,8 @@ def premise_part(text: str) -> tuple[str, str]:
     for part in premise:
         question = question[question.index(part) + len(part):]
     question = re.sub(r"^[\s.,;:!\u2013\u2014-]*(but\s+)?", "", question).strip()
-    if not question or _CLAIM_CHECK.search(question) or _ASKS_OUTCOME.search(question) or not (question.endswith("?") or _QUESTION_CLAUSE.match(question)):
+    if (not question or _CLAIM_CHECK.search(question) or _ASKS_OUTCOME.search(question)
+            or not (question.endswith("?") or _QUESTION_CLAUSE.match(question))):
         return text, ""  # "... is that true?", "... what was the outcome?": the premise is what is asked
     things = re.search(r"\b(campuses|sites|hospitals|departments|schools|institutes|centers|centres)\b", " ".join(premise), re.IGNORECASE)
     if things:
@@ -239,7 +244,8 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
             # ("... at the first campus?" + "and the other one?": the same question of the other campus.)
             text = normalize(context["last_question"]).replace(one_before.group(0), f"the {which} campus")
         else:
-            text = _ON_THE_LIST.sub("", normalize(text)[:one.start()] + f"the {which} campus" + normalize(text)[one.end():])
+            said = normalize(text)
+            text = _ON_THE_LIST.sub("", said[:one.start()] + f"the {which} campus" + said[one.end():])
     if not named and (context["last_question"] or context["pending"]):
         city = _hospital_by_city(text, catalog)
         asked_before = context["last_question"] or ""
@@ -290,14 +296,15 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
         return Resolved(text, focus, False)
     previous = context["last_question"]
     other_extreme = _AND_THE_EXTREME.match(normalize(text))
-    if other_extreme and not other_extreme.group("which") and previous and WHICH_PLACE.search(normalize(previous)) and _EXTREME.search(normalize(previous)):
+    other_extreme = other_extreme if other_extreme and not other_extreme.group("which") else None
+    if other_extreme and previous and WHICH_PLACE.search(normalize(previous)) and _EXTREME.search(normalize(previous)):
         # "Which one is the biggest?" + "and the oldest?": the same ranking by another measure, of every place,
         # not of the one the last answer named.
         extreme = other_extreme.group("extreme")
         asked = _EXTREME_WITH_NOUN.sub(extreme, previous, count=1) if _EXTREME_WITH_NOUN.search(previous) \
             else _EXTREME.sub(extreme, previous, count=1)
         return Resolved(asked, None, True)
-    if other_extreme and not other_extreme.group("which") and re.search(r"\bhospital\W*$", normalize(text)):
+    if other_extreme and re.search(r"\bhospital\W*$", normalize(text)):
         # "How old is ZUSM?" + "and the oldest hospital?": which hospital that is.
         return Resolved(f"which hospital is the {other_extreme.group('extreme')}", None, True)
     swapped = _with_new_object(text, previous)
@@ -342,11 +349,14 @@ def resolve(text: str, context: dict | None, catalog: Catalog, rasa_entities: li
     return Resolved(text, None, False)
 
 
+# Superlatives ("biggest", "best", "most"), not words that only end in -est ("interest", "chest", "west").
 _EXTREME = re.compile(r"\b(?!(?:inter|re|con|har|hon|mod|for|sugg|w|t|prot|dig|inv|arr|ch|l|n|gu|cr|v|z|qu)est\b)"
                       r"(\w{2,}est|best|worst|most|least)\b")
 # The measure an adjective names with its noun: "the longest history" (but "the most beds" counts beds).
-_EXTREME_WITH_NOUN = re.compile(rf"(?!most\b|least\b|fewest\b){_EXTREME.pattern}( (?!hospital|one|department|of\b|in\b)[a-z]+)?")
-_AND_THE_EXTREME = re.compile(r"^\W*(and|what about|how about|ok|so)? ?(the |(?P<which>which is the |which one is the |which one's the ))?"
+_EXTREME_WITH_NOUN = re.compile(rf"(?!most\b|least\b|fewest\b){_EXTREME.pattern}"
+                                r"( (?!hospital|one|department|of\b|in\b)[a-z]+)?")
+_AND_THE_EXTREME = re.compile(r"^\W*(and|what about|how about|ok|so)? ?"
+                              r"(the |(?P<which>which is the |which one is the |which one's the ))?"
                               rf"(?P<extreme>{_EXTREME.pattern})( \([\w ]+\))?( one| hospital)?\W*$")
 _THE_OTHER = re.compile(r"\b(the )?other (one|hospital|place|department)\b")
 _WHICH_OF_TWO = re.compile(r"\b(which|who)\b(?!.*\b(most|least|fewest|largest|biggest|oldest)\b).*"
@@ -429,8 +439,7 @@ def _with_new_object(text: str, previous: str | None) -> str | None:
     scope = match.group("rest").strip(" ?.!").lower() if match else ""
     if previous and _SCOPE.fullmatch(scope):
         # "Where does SAHZU rank nationally for operations?" + "and in the province?": the same rank, other scope.
-        asked = _SCOPE.sub(scope, previous, count=1) if _SCOPE.search(previous) else f"{previous.rstrip(' ?.!')} {scope}"
-        return asked
+        return _SCOPE.sub(scope, previous, count=1) if _SCOPE.search(previous) else f"{previous.rstrip(' ?.!')} {scope}"
     fields_before = [w for w in words(previous or "") if _FIELD.fullmatch(w)]
     field = (match.group("rest") if match else text).strip(" ?.!").lower()
     if len(fields_before) == 1 and _FIELD.fullmatch(field) and field != fields_before[0]:

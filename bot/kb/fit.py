@@ -41,15 +41,16 @@ _SUB_COUNT = re.compile(r"\bhow many of (those|them|these|the \w+)( \w+)? (are|w
 _EXACT_FIGURE = re.compile(r"\b(exact|precise|actual|specific)( \w+){0,4}? (number|figure|count|position|rank|ranking|place|value|amount)\b"
                            r"|\b(number|position|place|rank)\b.{0,40}\bexactly\b|\bexactly (what|which|how) (number|position|place|rank|many)\b"
                            r"|\bnot the (ranking|rank|position), the (number|value|figure)\b")
-_ASKS_WHERE = re.compile(r"^\W*(and |so |but |ok )?where (is|are|was|were|'s)\b(?![^?.]*\b(rank\w*|placed|listed|list|table|league)\b)"
+ASKS_WHERE = re.compile(r"^\W*(and |so |but |ok )?where (is|are|was|were|'s)\b(?![^?.]*\b(rank\w*|placed|listed|list|table|league)\b)"
                          r"|\bwhere\b.{0,40}\blocated\b|\b(location|whereabouts) of\b")
 # ("Leading edge treatment in Gynecological Oncology" and "in China" locate nothing.)
-_NAMES_A_LOCATION = re.compile(r"\b([Ll]ocated|[Bb]ased|[Ss]ituated|[Ll]ies) (in|at|on|near)\b|\boutside of [A-Z]|"
+NAMES_A_LOCATION = re.compile(r"\b([Ll]ocated|[Bb]ased|[Ss]ituated|[Ll]ies) (in|at|on|near)\b|\boutside of [A-Z]|"
                                r"\b[A-Z][a-z]+ (Road|Street|District|County|City|Province)\b|\bcampuses?, [A-Z][a-z]+")
 # "How many <qualifiers> <thing> ...": the words up to the verb or preposition that ends the thing counted.
 _HOW_MANY_WHAT = re.compile(r"\bhow many ((?:(?!(?:do|does|did|dose|are|is|were|was|have|has|had|work|works|in|at|on|there|per|a|each|"
                             r"every|for|of|they|it|you|we|can|could|would|will|and|or|n)\b)[a-z][\w'-]* ?){1,4})")
-_FIELD_WORD = re.compile(r"^([a-z]{3,}(ology|ologic|ological|ics|ic)|nursing|phd|doctoral|master|masters|undergraduate|postgraduate|graduate)$")
+_FIELD_WORD = re.compile(r"^([a-z]{3,}(ology|ologic|ological|ics|ic)|nursing"
+                         r"|phd|doctoral|master|masters|undergraduate|postgraduate|graduate)$")
 _GRADE_ASKED = re.compile(r"\b(grade|grades|graded|grading|score|scored|rating|rated)\b")
 # "How long do the exchanges last?", "how long is the programme?": a duration, which the sentence must state.
 _DURATION_ASKED = re.compile(r"\bhow long (do|does|did|will|would|is|are|was|were) (\w+ ){0,6}?(last|take|stay|run|go on)\b"
@@ -77,7 +78,8 @@ _CLAIM_WORDS = {stem(w) for w in "read saw somewhere someone new they're thats w
 _OFFERS = re.compile(r"^\W*(and |so |but )?(do|does|can|could) (they|it|you|i|we|he|she|my \w+|the [\w' ]{2,40}?|\w+) "
                      r"(do|offer|have|perform|provide|get|treat|run|give)s? (?P<what>.+)$")
 _OUTSIDE_BODY = re.compile(r"\b(association|society|committee|federation|council|academy|union)\b", re.IGNORECASE)
-_OUTSIDE_ROLE = re.compile(r"\b(leader|chair\w*|president|head|member|director|secretary)( \w+)? of (the )?([\w-]+ ){0,6}"
+_OUTSIDE_ROLE = re.compile(r"\b(leader|chair\w*|president|head|member|director|secretary)( \w+)? of (the )?"
+                           r"([\w-]+ ){0,6}"
                            + _OUTSIDE_BODY.pattern, re.IGNORECASE)
 _TELLING_IDF = 3.0  # in at most about five of the pages' ~120 sentences
 _PERIODS = {stem(w) for w in ("year", "years", "yearly", "annual", "annually", "month", "monthly", "week", "day", "daily")}
@@ -94,7 +96,7 @@ _PURPOSE = re.compile(r"\b(because|in order to|so that|aim(s|ing|ed)? (at|to)|to
                       r"support|improve|bring|meet|strengthen|offer|share))\b", re.IGNORECASE)
 _FUTURE = re.compile(r"\b(due to|will|going to|expected to|planned to|scheduled to|set to|supposed to)\b")
 # "Who are they?" asks for people by name ("who do they partner with?" asks for institutions).
-_WHO_ARE = re.compile(r"^\W*(and |so )?who (is|are|was|were)\b(?!.*\b(partner|partners|collaborat\w*|work|works|accredit\w*)\b)")
+WHO_ARE = re.compile(r"^\W*(and |so )?who (is|are|was|were)\b(?!.*\b(partner|partners|collaborat\w*|work|works|accredit\w*)\b)")
 _WHO_DID = re.compile(r"^\W*(and |so |but |then )?who (\w+ )?(founded|established|started|set up|built|created|publishes|"
                       r"published|runs|owns|funds|funded|compiles|compiled|decides|awards|awarded|designed|opened)\b")
 
@@ -111,7 +113,7 @@ class AnswerFit:
         """The best sentence, close as it is, does not answer what was asked: a count of another thing, a year
         for a question about the future, a list that lacks what the visitor asked for... (Then the composer declines.)"""
         features = self.last_features
-        if _ASKS_WHERE.search(q) and not _NAMES_A_LOCATION.search(f"{best.text} {best_passage.section}"):
+        if ASKS_WHERE.search(q) and not NAMES_A_LOCATION.search(f"{best.text} {best_passage.section}"):
             # "Where are the dental hospital's two campuses?" answered "2 campuses": a count is no location.
             return True
         unit = _HAS_UNIT.search(q)
@@ -170,7 +172,7 @@ class AnswerFit:
             # "Who is the director of the ultrasound department?" answered "Prof. Huang is the leader of the
             # ultrasound branch of the Chinese Medical Doctor Association": a post in another body.
             return True
-        if (PERSON_ROLE.search(q) or _WHO_ARE.search(q)) and not PERSON_NAMED.search(best.text):
+        if (PERSON_ROLE.search(q) or WHO_ARE.search(q)) and not PERSON_NAMED.search(best.text):
             # "Who is the dean?": a sentence about the place that names nobody does not answer it.
             return True
         if (PERSON_ROLE.search(q) and focus_entity and focus_entity.type != "department"

@@ -115,7 +115,7 @@ class KnowledgeService:
         if not story:
             question, story = dialogue.premise_part(text)
         # A place named only in the story ("my dad is at SAHZU. how many beds?") is still what is asked about.
-        # ("I live in Yiwu. Is there a ZJU hospital here?": the story's city names the hospital the question asks for.)
+        # ("I live in Yiwu. Is there a ZJU hospital here?": the story's city names the hospital asked for.)
         story_places = [m.name for m in catalog.find(f"{story} {question}") if catalog.has_home(m.name)
                         and m.start < len(words(story))] if story else []
         only_named = [m.name for m in catalog.find(story) if not catalog.has_home(m.name) and m.type == "hospital"] \

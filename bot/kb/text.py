@@ -117,7 +117,8 @@ def normalize(text: str) -> str:
     text = re.sub(r"\b(by|quickest|fastest|next|high[- ]speed|direct) (train|rail|bus|coach|flight)s?\b"
                   r"|\b(train|bus|railway|metro) (station|ticket|tickets|times?|timetable|route)\b", "transport", text)
     # "A ZJU hospital near me?": where the visitor is, which the story or the question names ("I live in Yiwu").
-    text = re.sub(r"\b(near|close to|around|next to) (me|us|here|where i live|where we live|my (home|house|place|area))\b"
+    text = re.sub(r"\b(near|close to|around|next to) (me|us|here|where i live|where we live"
+                  r"|my (home|house|place|area))\b"
                   r"|\b(nearby|close by|in my area|in the area|in this area)\b", "here", text)
     # "These days", "at the moment": now, not a day of the week.
     text = re.sub(r"\b(these days|nowadays|at the moment|at present|right now|currently)\b", "now", text)

@@ -863,14 +863,14 @@ class AnswerComposer(Comparisons, LastAnswer, AnswerFit):
         for i, p in enumerate(self.kb.passages):
             if not p.is_list or self._about_a_place(i):
                 continue
-            heading = {stem(w) for w in words(p.section)} - GENERIC_WORDS - STOPWORDS
+            heading = self._heading_terms(p)
             if heading and all(t in asked or prefix_match(t, asked) for t in heading):
                 found.setdefault((p.page, p.section), i)
         return self.kb.passages[next(iter(found.values()))] if len(found) == 1 else None
 
     def _names_most_of(self, text: str, p: Passage) -> bool:
         """The text names at least half the items of the passage's list (by each item's rarest word)."""
-        items = [s for q in self.kb.passages if q.page == p.page and q.section == p.section for s in q.sentences]
+        items = self.section_sentences(p)
         said = {stem(w) for w in words(text)}
         keys = [max((stem(w) for w in words(s)), key=lambda t: self.kb.idf.get(t, 0.0), default="") for s in items]
         return sum(k in said for k in keys) * 2 >= len(keys)
@@ -880,14 +880,22 @@ class AnswerComposer(Comparisons, LastAnswer, AnswerFit):
         p = self.kb.passages[best.passage]
         if not p.is_list:
             return None
-        heading_terms = {stem(w) for w in words(p.section)} - GENERIC_WORDS - STOPWORDS
+        heading_terms = self._heading_terms(p)
         asked = set(terms).union(*(aspect_group(t) for t in terms))  # "partner hospitals" names "Cooperated Hospital"
         if not heading_terms or not heading_terms <= asked | GENERIC_WORDS:
             return None
         return self._whole_list(p, best.confidence)
 
+    def _heading_terms(self, p: Passage) -> set[str]:
+        """What a section's heading names beyond generic words: "Cooperated Hospital" -> {"cooperated"}."""
+        return {stem(w) for w in words(p.section)} - GENERIC_WORDS - STOPWORDS
+
+    def section_sentences(self, p: Passage) -> list[str]:
+        """Every sentence of the passage's section, in order: a bullet list may span several passages."""
+        return [s for q in self.kb.passages if q.page == p.page and q.section == p.section for s in q.sentences]
+
     def _whole_list(self, p: Passage, confidence: float) -> Answer:
-        items = [s for q in self.kb.passages if q.page == p.page and q.section == p.section for s in q.sentences]
+        items = self.section_sentences(p)
         text = f"{p.section}: " + "; ".join(i.rstrip(". ") for i in items) + "."
         # A hospital's own bullet list ("does ZJU have a hospital for kids?") makes it the subject of the next turn.
         own = self.kb.catalog.most_specific(p.entities) if p.entities else None

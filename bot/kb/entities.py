@@ -50,6 +50,7 @@ class Catalog:
     entities: list[Entity]
     vocabulary: frozenset[str] = frozenset()
     _aliases: list | None = field(default=None, repr=False)
+    _firsts: dict | None = field(default=None, repr=False)
     _found: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -129,13 +130,19 @@ class Catalog:
                 found[k] = merged
         return found
 
+    def _city_hospitals(self) -> dict[str, set[Entity]]:
+        """The first word of every two-word "<city> hospital" alias, and the places it may name."""
+        if self._firsts is None:
+            self._firsts = {}
+            for alias, entity in self._alias_table():
+                if len(alias) == 2 and alias[1] == "hospital":
+                    self._firsts.setdefault(alias[0], set()).add(entity)
+        return self._firsts
+
     def _loose_mentions(self, tokens: list[str], exact: list[Mention]) -> list[Mention]:
         """"The Ningbo cooperated hospital", "a ZJU hospital out in Yiwu": a "<city> hospital" named with words
         between, or by its city alone where the visitor asks about a hospital."""
-        firsts: dict[str, set[Entity]] = {}
-        for alias, entity in self._alias_table():
-            if len(alias) == 2 and alias[1] == "hospital":
-                firsts.setdefault(alias[0], set()).add(entity)
+        firsts = self._city_hospitals()
         covered = {i for m in exact for i in range(m.start, m.end)}
         found = []
         for i, token in enumerate(tokens):

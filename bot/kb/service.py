@@ -84,10 +84,9 @@ class KnowledgeService:
         is the one just quoted, so no other place's sentence may answer it."""
         if passage is None:
             return False
-        p = self.composer.kb.passages[passage]
         # (The whole section: "the lab" may be a bullet or two above the one just quoted.)
-        quoted = {stem(w) for q in self.composer.kb.passages if q.page == p.page and q.section == p.section
-                  for w in words(q.text)}
+        section = self.composer.section_sentences(self.composer.kb.passages[passage])
+        quoted = {stem(w) for s in section for w in words(s)}
         nouns = {stem(m.group(2)) for m in _DEFINITE_NOUN.finditer(normalize(question))} - GENERIC_WORDS
         # ("lab" is short for "laboratory": three letters are enough for a word's start.)
         return any(n in quoted or prefix_match(n, quoted) or any(q.startswith(n) for q in quoted) for n in nouns)
